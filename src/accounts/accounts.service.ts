@@ -1,0 +1,182 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Clock, CLOCK } from '../platform/clock/clock';
+import { NotFoundError, ValidationError } from '../platform/errors/errors';
+import { hashKey, maskKey } from '../platform/auth/key-hash';
+import { newId, newSecretToken } from '../platform/ids/ids';
+import { ApiKey, ApiKeyType } from './api-key.entity';
+import { Merchant } from './merchant.entity';
+import { PartnerKey } from './partner-key.entity';
+import { User } from './user.entity';
+import { isValidTimeZone } from '../billing-calc/calendar';
+
+export interface CreatedApiKey {
+  key: ApiKey;
+  secret: string;
+}
+
+/** Merchants (tenants), their users and the users' API keys. */
+@Injectable()
+export class AccountsService {
+  private readonly logger = new Logger(AccountsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A merchant with its first (admin) user, a private and a public key. */
+  async createMerchant(input: { name: unknown; timezone: unknown }): Promise<{
+    merchant: Merchant;
+    user: User;
+    privateKey: CreatedApiKey;
+    publicKey: CreatedApiKey;
+  }> {
+    if (typeof input.name !== 'string' || input.name.trim() === '') {
+      throw new ValidationError('name', 'is required and must be a non-empty string');
+    }
+    if (input.name.length > 200)
+      throw new ValidationError('name', 'must be at most 200 characters');
+    const timezone = input.timezone ?? 'UTC';
+    if (typeof timezone !== 'string' || !isValidTimeZone(timezone)) {
+      throw new ValidationError(
+        'timezone',
+        'must be an IANA time zone name such as "America/Chicago"',
+      );
+    }
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const merchant = em.create(Merchant, {
+        id: newId(),
+        name: input.name as string,
+        timezone,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.save(merchant);
+      const user = em.create(User, {
+        id: newId(),
+        merchantId: merchant.id,
+        username: `merchant_${merchant.id}`,
+        name: merchant.name,
+        phone: '',
+        email: '',
+        timezone,
+        status: 'active',
+        role: 'admin',
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.save(user);
+      const privateKey = await this.insertApiKey(em, user, 'api', 'Private Key');
+      const publicKey = await this.insertApiKey(em, user, 'public', 'Public Key');
+      return { merchant, user, privateKey, publicKey };
+    });
+  }
+
+  async createApiKey(
+    merchantId: string,
+    userId: string,
+    body: { type?: unknown; name?: unknown },
+  ): Promise<CreatedApiKey> {
+    const type = body.type;
+    if (type !== 'api' && type !== 'public') {
+      throw new ValidationError('type', 'must be "api" (private) or "public"');
+    }
+    if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 100) {
+      throw new ValidationError('name', 'is required: a string of 1 to 100 characters');
+    }
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, merchantId });
+    if (!user) throw new NotFoundError('user', userId);
+    return this.insertApiKey(this.dataSource.manager, user, type, body.name.trim());
+  }
+
+  async listApiKeys(merchantId: string): Promise<ApiKey[]> {
+    return this.dataSource.getRepository(ApiKey).find({
+      where: { merchantId, deletedAt: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** The spec deletes by the key itself; the key's id is accepted too. */
+  async deleteApiKey(merchantId: string, keyOrId: string): Promise<void> {
+    const repo = this.dataSource.getRepository(ApiKey);
+    const found =
+      (await repo.findOneBy({ merchantId, keyHash: hashKey(keyOrId), deletedAt: IsNull() })) ??
+      (await repo.findOneBy({ merchantId, id: keyOrId, deletedAt: IsNull() }));
+    if (!found) throw new NotFoundError('api key');
+    const now = this.clock.now();
+    await repo.update({ id: found.id, merchantId }, { deletedAt: now, updatedAt: now });
+  }
+
+  async getUser(merchantId: string, userId: string): Promise<User> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, merchantId });
+    if (!user) throw new NotFoundError('user', userId);
+    return user;
+  }
+
+  async getMerchant(merchantId: string): Promise<Merchant> {
+    const merchant = await this.dataSource.getRepository(Merchant).findOneBy({ id: merchantId });
+    if (!merchant) throw new NotFoundError('merchant', merchantId);
+    return merchant;
+  }
+
+  /**
+   * The partner key: PARTNER_API_KEY when set; otherwise, when the database has none,
+   * a new one is generated and returned so that the caller can print it once.
+   */
+  async ensurePartnerKey(fromEnvironment: string | undefined): Promise<string | null> {
+    const repo = this.dataSource.getRepository(PartnerKey);
+    const now = this.clock.now();
+    if (fromEnvironment) {
+      await repo
+        .createQueryBuilder()
+        .insert()
+        .values({
+          id: newId(),
+          keyHash: hashKey(fromEnvironment),
+          source: 'environment',
+          createdAt: now,
+        })
+        .orIgnore()
+        .execute();
+      return null;
+    }
+    return this.dataSource.transaction(async (em) => {
+      // One process at a time decides whether a key must be generated.
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rebill:partner-key']);
+      const count = await em.getRepository(PartnerKey).count();
+      if (count > 0) return null;
+      const secret = `partner_${newSecretToken()}`;
+      await em
+        .getRepository(PartnerKey)
+        .insert({ id: newId(), keyHash: hashKey(secret), source: 'generated', createdAt: now });
+      return secret;
+    });
+  }
+
+  private async insertApiKey(
+    em: EntityManager,
+    user: User,
+    type: ApiKeyType,
+    name: string,
+  ): Promise<CreatedApiKey> {
+    const secret = `${type === 'api' ? 'api' : 'pub'}_${newSecretToken()}`;
+    const now = this.clock.now();
+    const key = em.create(ApiKey, {
+      id: newId(),
+      merchantId: user.merchantId,
+      userId: user.id,
+      type,
+      name,
+      keyHash: hashKey(secret),
+      maskedKey: maskKey(secret),
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    });
+    await em.save(key);
+    this.logger.log({ merchantId: user.merchantId, keyId: key.id, type }, 'api key created');
+    return { key, secret };
+  }
+}

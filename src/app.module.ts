@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
+import { ApiKeyGuard } from './platform/auth/api-key.guard';
+import { Clock } from './platform/clock/clock';
+import { ClockModule } from './platform/clock/clock.module';
+import { AppConfig } from './platform/config/config';
+import { dataSourceOptions } from './platform/database/data-source-options';
+import { GlobalExceptionFilter } from './platform/errors/global-exception.filter';
+import { HealthController } from './platform/health/health.controller';
+import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
+import { IdempotencyService } from './platform/idempotency/idempotency.service';
+import { loggerParams } from './platform/logging/logger';
+import { PlatformModule } from './platform/platform.module';
+
+export interface AppOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  clock?: Clock;
+  /** Background timers (sweeps, the nightly run); off in tests that drive them by hand. */
+  scheduler?: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(options.config)),
+        ClockModule.forRoot(options.clock),
+        PlatformModule.forRoot(options.config),
+        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
+        ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
+        AccountsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        IdempotencyService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+      ],
+    };
+  }
+}

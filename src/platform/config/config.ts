@@ -1,0 +1,86 @@
+/**
+ * Configuration comes from environment variables only, validated once at boot.
+ * A bad value stops the process with a message that names the variable.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  partnerApiKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  publicBaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  encryptionKey: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+
+  let port = 3000;
+  const rawPort = str('PORT');
+  if (rawPort !== undefined) {
+    if (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535) {
+      problems.push(`PORT must be an integer from 0 to 65535, got "${rawPort}"`);
+    } else {
+      port = Number(rawPort);
+    }
+  }
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const partnerApiKey = str('PARTNER_API_KEY');
+  if (partnerApiKey !== undefined && partnerApiKey.length < 20) {
+    problems.push('PARTNER_API_KEY must be at least 20 characters long');
+  }
+
+  const rawLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${rawLevel}"`);
+  }
+
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+
+  const encryptionKey = str('REBILL_ENCRYPTION_KEY');
+  if (encryptionKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(encryptionKey)) {
+    problems.push('REBILL_ENCRYPTION_KEY must be 64 hex characters (a 256-bit key)');
+  }
+
+  const publicBaseUrl = str('PUBLIC_BASE_URL');
+  if (publicBaseUrl !== undefined && !/^https?:\/\//.test(publicBaseUrl)) {
+    problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host: str('HOST') ?? '0.0.0.0',
+    databaseUrl,
+    partnerApiKey,
+    logLevel: rawLevel as AppConfig['logLevel'],
+    dataDir: str('REBILL_DATA_DIR') ?? '.data',
+    publicBaseUrl,
+    smtpUrl,
+    encryptionKey,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

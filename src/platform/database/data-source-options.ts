@@ -1,0 +1,21 @@
+import { DataSourceOptions } from 'typeorm';
+import { entities, migrations } from './registry';
+
+/** The embedded server's address when no DATABASE_URL is set (see embedded-postgres.ts). */
+export const EMBEDDED_PORT = 54329;
+export const EMBEDDED_URL = `postgres://postgres:rebill-embedded@127.0.0.1:${EMBEDDED_PORT}/rebill`;
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    // The schema comes from migrations only.
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 20) },
+  };
+}

@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { failed } from '../http/envelope';
+import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
+
+/**
+ * Every error leaves as {"status":"failed","msg":...} with the x-correlation-id header.
+ * Known errors keep their status; anything else is logged with the correlation id and
+ * answered with a generic 500 that reveals nothing.
+ */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('GlobalExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const { status, msg } = describeError(exception, request);
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, correlationId: request.id, method: request.method, url: request.url },
+        'unhandled error',
+      );
+    }
+    void reply
+      .status(status)
+      .header('x-correlation-id', request.id)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(failed(msg));
+  }
+}
+
+export function describeError(
+  exception: unknown,
+  request?: { method?: string; url?: string },
+): { status: number; msg: string } {
+  if (exception instanceof DomainError) {
+    return { status: HTTP_STATUS_BY_CODE[exception.code], msg: exception.message };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404 && request) {
+      return { status, msg: `not found: ${request.method} ${request.url?.split('?')[0]}` };
+    }
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? (response as { message: string[] }).message.join('; ')
+          : String((response as { message?: unknown }).message ?? exception.message);
+    return { status, msg: message };
+  }
+  const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
+    return { status: fastifyError.statusCode, msg: fastifyRequestErrorMessage(fastifyError) };
+  }
+  return { status: 500, msg: 'internal server error' };
+}
+
+function fastifyRequestErrorMessage(err: { code?: string; message?: string }): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'malformed JSON body: the request body could not be parsed';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request body too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported content type: send application/json';
+    default:
+      return err.message ?? 'bad request';
+  }
+}
