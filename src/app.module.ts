@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { ProcessorsModule } from './processors/processors.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -36,6 +37,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
+        ProcessorsModule,
       ],
       controllers: [HealthController],
       providers: [

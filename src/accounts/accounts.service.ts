@@ -8,6 +8,7 @@ import { ApiKey, ApiKeyType } from './api-key.entity';
 import { Merchant } from './merchant.entity';
 import { PartnerKey } from './partner-key.entity';
 import { User } from './user.entity';
+import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
 
 export interface CreatedApiKey {
@@ -23,6 +24,7 @@ export class AccountsService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly processors: ProcessorsService,
   ) {}
 
   /** A merchant with its first (admin) user, a private and a public key. */
@@ -70,6 +72,7 @@ export class AccountsService {
       await em.save(user);
       const privateKey = await this.insertApiKey(em, user, 'api', 'Private Key');
       const publicKey = await this.insertApiKey(em, user, 'public', 'Public Key');
+      await this.processors.createDefault(merchant.id, em);
       return { merchant, user, privateKey, publicKey };
     });
   }

@@ -8,7 +8,9 @@ import { ApiKey } from '../../accounts/api-key.entity';
 import { PartnerKey } from '../../accounts/partner-key.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
+import { Processor } from '../../processors/processor.entity';
+import { Processors1700000001000 } from '../../processors/migrations/1700000001000-Processors';
 
-export const entities = [Merchant, User, ApiKey, PartnerKey, IdempotencyKey];
+export const entities = [Merchant, User, ApiKey, PartnerKey, IdempotencyKey, Processor];
 
-export const migrations = [Accounts1700000000000];
+export const migrations = [Accounts1700000000000, Processors1700000001000];

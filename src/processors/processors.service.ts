@@ -1,0 +1,278 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, CLOCK } from '../platform/clock/clock';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
+import { newId } from '../platform/ids/ids';
+import { FeeProgram, Processor } from './processor.entity';
+
+const FEE_PROGRAMS: FeeProgram[] = [
+  'none',
+  'surcharge',
+  'cash_discount',
+  'dual_pricing',
+  'dual_pricing_v2',
+];
+
+/** A merchant's processors: tax and fee settings for the calculation core, and the gateway to charge through. */
+@Injectable()
+export class ProcessorsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The named processor, or the merchant's default when no id is given. */
+  async resolve(
+    merchantId: string,
+    processorId?: string | null,
+    em?: EntityManager,
+  ): Promise<Processor> {
+    const repo = (em ?? this.dataSource.manager).getRepository(Processor);
+    if (processorId !== undefined && processorId !== null && processorId !== '') {
+      if (typeof processorId !== 'string')
+        throw new ValidationError('processor_id', 'must be a string');
+      const found = await repo.findOneBy({ merchantId, id: processorId });
+      if (!found) throw new NotFoundError('processor', processorId);
+      return found;
+    }
+    const fallback = await repo.findOneBy({ merchantId, isDefault: true });
+    if (fallback) return fallback;
+    return this.createDefault(merchantId, em);
+  }
+
+  /** Every merchant starts with a default processor on the sandbox gateway, with no fees. */
+  async createDefault(merchantId: string, em?: EntityManager): Promise<Processor> {
+    const manager = em ?? this.dataSource.manager;
+    const now = this.clock.now();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Processor)
+      .values({
+        id: newId(),
+        merchantId,
+        name: 'Sandbox',
+        isDefault: true,
+        defaultTaxRate: 0,
+        addTaxToTotal: false,
+        serviceFeeType: null,
+        serviceFeeValue: null,
+        feeProgram: 'none',
+        feeProgramRate: 0,
+        feeProgramCap: null,
+        surchargeFallbackRate: null,
+        surchargeDisclosure: null,
+        gatewayKind: 'sandbox',
+        gatewayBaseUrl: null,
+        gatewayApiKeyEncrypted: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .orIgnore() // a concurrent request created it first (one default per merchant)
+      .execute();
+    const created = await manager
+      .getRepository(Processor)
+      .findOneBy({ merchantId, isDefault: true });
+    if (!created) throw new Error('default processor was not created');
+    return created;
+  }
+
+  async list(merchantId: string): Promise<Processor[]> {
+    await this.resolve(merchantId); // make sure the default exists
+    return this.dataSource
+      .getRepository(Processor)
+      .find({ where: { merchantId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async create(merchantId: string, body: Record<string, unknown>): Promise<Processor> {
+    if (typeof body.name !== 'string' || body.name.trim() === '') {
+      throw new ValidationError('name', 'is required and must be a non-empty string');
+    }
+    const now = this.clock.now();
+    const processor = this.dataSource.getRepository(Processor).create({
+      id: newId(),
+      merchantId,
+      name: body.name.trim(),
+      isDefault: false,
+      defaultTaxRate: 0,
+      addTaxToTotal: false,
+      serviceFeeType: null,
+      serviceFeeValue: null,
+      feeProgram: 'none',
+      feeProgramRate: 0,
+      feeProgramCap: null,
+      surchargeFallbackRate: null,
+      surchargeDisclosure: null,
+      gatewayKind: 'sandbox',
+      gatewayBaseUrl: null,
+      gatewayApiKeyEncrypted: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    applySettings(processor, body);
+    await this.resolve(merchantId);
+    return this.dataSource.transaction(async (em) => {
+      if (body.is_default === true) {
+        await em.update(Processor, { merchantId, isDefault: true }, { isDefault: false });
+        processor.isDefault = true;
+      }
+      await em.save(processor);
+      return processor;
+    });
+  }
+
+  async update(merchantId: string, id: string, body: Record<string, unknown>): Promise<Processor> {
+    return this.dataSource.transaction(async (em) => {
+      const processor = await em
+        .getRepository(Processor)
+        .findOne({ where: { merchantId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!processor) throw new NotFoundError('processor', id);
+      applySettings(processor, body);
+      if (body.is_default === true && !processor.isDefault) {
+        await em.update(Processor, { merchantId, isDefault: true }, { isDefault: false });
+        processor.isDefault = true;
+      } else if (body.is_default === false && processor.isDefault) {
+        throw new ConflictError(
+          'is_default: make another processor the default instead of unsetting this one',
+        );
+      }
+      processor.updatedAt = this.clock.now();
+      await em.save(processor);
+      return processor;
+    });
+  }
+
+  async delete(merchantId: string, id: string): Promise<void> {
+    const processor = await this.dataSource.getRepository(Processor).findOneBy({ merchantId, id });
+    if (!processor) throw new NotFoundError('processor', id);
+    if (processor.isDefault)
+      throw new ConflictError(
+        'the default processor cannot be deleted; make another one the default first',
+      );
+    await this.dataSource.getRepository(Processor).delete({ merchantId, id });
+  }
+}
+
+function thousandths(
+  body: Record<string, unknown>,
+  field: string,
+  nullable: boolean,
+): number | null | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (value === null && nullable) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100000) {
+    throw new ValidationError(
+      field,
+      'must be an integer percentage in thousandths from 0 to 100000 (3000 = 3.000%)',
+    );
+  }
+  return value;
+}
+
+/** Validates and applies the settable fields; anything absent keeps its value. */
+function applySettings(p: Processor, body: Record<string, unknown>): void {
+  if (body.name !== undefined) {
+    if (typeof body.name !== 'string' || body.name.trim() === '')
+      throw new ValidationError('name', 'must be a non-empty string');
+    p.name = body.name.trim();
+  }
+  if (body.is_default !== undefined && typeof body.is_default !== 'boolean') {
+    throw new ValidationError('is_default', 'must be a boolean');
+  }
+  const tax = thousandths(body, 'default_tax_rate', false);
+  if (tax !== undefined && tax !== null) p.defaultTaxRate = tax;
+  if (body.add_tax_to_total !== undefined) {
+    if (typeof body.add_tax_to_total !== 'boolean')
+      throw new ValidationError('add_tax_to_total', 'must be a boolean');
+    p.addTaxToTotal = body.add_tax_to_total;
+  }
+  if (body.service_fee !== undefined) {
+    const fee = body.service_fee;
+    if (fee === null) {
+      p.serviceFeeType = null;
+      p.serviceFeeValue = null;
+    } else {
+      if (typeof fee !== 'object' || Array.isArray(fee))
+        throw new ValidationError(
+          'service_fee',
+          'must be {"type": "flat"|"percentage", "value": integer} or null',
+        );
+      const { type, value } = fee as { type?: unknown; value?: unknown };
+      if (type !== 'flat' && type !== 'percentage')
+        throw new ValidationError('service_fee.type', 'must be "flat" or "percentage"');
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        throw new ValidationError(
+          'service_fee.value',
+          'must be a non-negative integer (cents, or thousandths for a percentage)',
+        );
+      }
+      if (type === 'percentage' && value > 100000)
+        throw new ValidationError('service_fee.value', 'must be at most 100000 (100.000%)');
+      p.serviceFeeType = type;
+      p.serviceFeeValue = value;
+    }
+  }
+  if (body.fee_program !== undefined) {
+    if (
+      typeof body.fee_program !== 'string' ||
+      !FEE_PROGRAMS.includes(body.fee_program as FeeProgram)
+    ) {
+      throw new ValidationError('fee_program', `must be one of ${FEE_PROGRAMS.join(', ')}`);
+    }
+    p.feeProgram = body.fee_program as FeeProgram;
+  }
+  const rate = thousandths(body, 'fee_program_rate', false);
+  if (rate !== undefined && rate !== null) p.feeProgramRate = rate;
+  const cap = thousandths(body, 'fee_program_cap', true);
+  if (cap !== undefined) p.feeProgramCap = cap;
+  const fallback = thousandths(body, 'surcharge_fallback_rate', true);
+  if (fallback !== undefined) p.surchargeFallbackRate = fallback;
+  if (body.surcharge_disclosure !== undefined) {
+    if (body.surcharge_disclosure !== null && typeof body.surcharge_disclosure !== 'string') {
+      throw new ValidationError('surcharge_disclosure', 'must be a string or null');
+    }
+    p.surchargeDisclosure = body.surcharge_disclosure as string | null;
+  }
+  if (body.gateway !== undefined) {
+    const g = body.gateway as { kind?: unknown; base_url?: unknown } | null;
+    if (g === null || typeof g !== 'object' || Array.isArray(g))
+      throw new ValidationError('gateway', 'must be an object');
+    if (g.kind !== 'sandbox' && g.kind !== 'http')
+      throw new ValidationError('gateway.kind', 'must be "sandbox" or "http"');
+    if (g.kind === 'http') {
+      if (typeof g.base_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(g.base_url)) {
+        throw new ValidationError('gateway.base_url', 'must be an http(s) URL for an http gateway');
+      }
+      p.gatewayBaseUrl = g.base_url.replace(/\/+$/, '');
+    } else {
+      p.gatewayBaseUrl = null;
+      p.gatewayApiKeyEncrypted = null;
+    }
+    p.gatewayKind = g.kind;
+  }
+}
+
+export function processorView(p: Processor) {
+  return {
+    id: p.id,
+    name: p.name,
+    is_default: p.isDefault,
+    default_tax_rate: p.defaultTaxRate,
+    add_tax_to_total: p.addTaxToTotal,
+    service_fee:
+      p.serviceFeeType === null ? null : { type: p.serviceFeeType, value: p.serviceFeeValue },
+    fee_program: p.feeProgram,
+    fee_program_rate: p.feeProgramRate,
+    fee_program_cap: p.feeProgramCap,
+    surcharge_fallback_rate: p.surchargeFallbackRate,
+    surcharge_disclosure: p.surchargeDisclosure,
+    gateway: {
+      kind: p.gatewayKind,
+      base_url: p.gatewayBaseUrl,
+      api_key_set: p.gatewayApiKeyEncrypted !== null,
+    },
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}

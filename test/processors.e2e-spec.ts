@@ -1,0 +1,86 @@
+import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
+
+describe('processors', () => {
+  let t: TestApp;
+  let a: TestMerchant;
+  let b: TestMerchant;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    a = await createMerchant(t.baseUrl);
+    b = await createMerchant(t.baseUrl);
+  });
+  afterAll(async () => t.close());
+
+  it('gives a new merchant one default sandbox processor with no fees', async () => {
+    const res = await a.api.get('/api/processors');
+    expect(res.status).toBe(200);
+    expect(res.body.total_count).toBe(1);
+    expect(res.body.data[0]).toMatchObject({
+      is_default: true,
+      default_tax_rate: 0,
+      service_fee: null,
+      fee_program: 'none',
+      gateway: { kind: 'sandbox' },
+    });
+  });
+
+  it('creates, updates, switches the default and deletes a processor', async () => {
+    const created = await a.api.post('/api/processor', {
+      name: 'Surcharging',
+      fee_program: 'surcharge',
+      fee_program_rate: 3500,
+      fee_program_cap: 3000,
+      default_tax_rate: 8250,
+      service_fee: { type: 'flat', value: 150 },
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.data.id;
+    expect(created.body.data).toMatchObject({
+      fee_program: 'surcharge',
+      fee_program_rate: 3500,
+      service_fee: { type: 'flat', value: 150 },
+    });
+
+    const updated = await a.api.put(`/api/processor/${id}`, {
+      is_default: true,
+      add_tax_to_total: true,
+    });
+    expect(updated.body.data).toMatchObject({ is_default: true, add_tax_to_total: true });
+    const all = await a.api.get('/api/processors');
+    expect(all.body.data.filter((p: { is_default: boolean }) => p.is_default)).toHaveLength(1);
+
+    const refused = await a.api.delete(`/api/processor/${id}`);
+    expect(refused.status).toBe(409);
+    const other = all.body.data.find((p: { id: string }) => p.id !== id);
+    await a.api.put(`/api/processor/${other.id}`, { is_default: true });
+    expect((await a.api.delete(`/api/processor/${id}`)).status).toBe(200);
+    expect((await a.api.get(`/api/processor/${id}`)).status).toBe(404);
+  });
+
+  it('names the field on bad settings and changes nothing', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ name: '' }, /name/],
+      [{ name: 'x', fee_program: 'magic' }, /fee_program/],
+      [{ name: 'x', fee_program_rate: 100001 }, /fee_program_rate/],
+      [{ name: 'x', default_tax_rate: 1.5 }, /default_tax_rate/],
+      [{ name: 'x', service_fee: { type: 'flat', value: -1 } }, /service_fee.value/],
+      [{ name: 'x', gateway: { kind: 'http', base_url: 'ftp://x' } }, /gateway.base_url/],
+    ];
+    const before = (await a.api.get('/api/processors')).body.total_count;
+    for (const [body, field] of cases) {
+      const res = await a.api.post('/api/processor', body);
+      expect(res.status).toBe(400);
+      expect(res.body.status).toBe('failed');
+      expect(res.body.msg).toMatch(field);
+    }
+    expect((await a.api.get('/api/processors')).body.total_count).toBe(before);
+  });
+
+  it("keeps one merchant out of another's processors", async () => {
+    const mine = (await a.api.get('/api/processors')).body.data[0].id;
+    expect((await b.api.get(`/api/processor/${mine}`)).status).toBe(404);
+    expect((await b.api.put(`/api/processor/${mine}`, { name: 'hijack' })).status).toBe(404);
+    expect((await b.api.delete(`/api/processor/${mine}`)).status).toBe(404);
+  });
+});
