@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { ProcessorsModule } from './processors/processors.module';
+import { CalculationModule } from './calculation/calculation.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
         ProcessorsModule,
+        CalculationModule,
       ],
       controllers: [HealthController],
       providers: [

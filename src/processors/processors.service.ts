@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
+import { assertProcessorSettings, ProcessorSettings } from '../billing-calc';
 import { FeeProgram, Processor } from './processor.entity';
 
 const FEE_PROGRAMS: FeeProgram[] = [
@@ -275,4 +276,22 @@ export function processorView(p: Processor) {
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };
+}
+
+/** The calculation core's view of a stored processor. */
+export function toProcessorSettings(p: Processor): ProcessorSettings {
+  return assertProcessorSettings({
+    id: p.id,
+    default_tax_rate_thousandths: p.defaultTaxRate,
+    add_tax_to_total: p.addTaxToTotal,
+    service_fee:
+      p.serviceFeeType === null || p.serviceFeeValue === null
+        ? null
+        : { type: p.serviceFeeType, value: p.serviceFeeValue },
+    fee_program: p.feeProgram,
+    fee_program_rate_thousandths: p.feeProgramRate,
+    fee_program_cap_thousandths: p.feeProgramCap,
+    surcharge_fallback_thousandths: p.surchargeFallbackRate,
+    surcharge_disclosure_text: p.surchargeDisclosure,
+  });
 }

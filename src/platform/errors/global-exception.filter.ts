@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CalcInputError } from '../../billing-calc/errors';
+import { CalendarInputError } from '../../billing-calc/calendar';
 import { failed } from '../http/envelope';
 import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
 
@@ -35,6 +37,10 @@ export function describeError(
   exception: unknown,
   request?: { method?: string; url?: string },
 ): { status: number; msg: string } {
+  if (exception instanceof CalcInputError || exception instanceof CalendarInputError) {
+    // The pure core's input errors always name the field.
+    return { status: 400, msg: exception.message };
+  }
   if (exception instanceof DomainError) {
     return { status: HTTP_STATUS_BY_CODE[exception.code], msg: exception.message };
   }
