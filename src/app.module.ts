@@ -5,7 +5,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { ProcessorsModule } from './processors/processors.module';
+import { GatewayModule } from './gateway/gateway.module';
 import { CalculationModule } from './calculation/calculation.module';
+import { PlansModule } from './plans/plans.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -39,7 +42,10 @@ export class AppModule {
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
         ProcessorsModule,
+        GatewayModule,
         CalculationModule,
+        PlansModule,
+        SubscriptionsModule,
       ],
       controllers: [HealthController],
       providers: [

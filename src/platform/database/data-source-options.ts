@@ -1,5 +1,9 @@
+import { types } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { entities, migrations } from './registry';
+
+// A SQL `date` is a calendar date: keep it as 'YYYY-MM-DD' instead of a Date at local midnight.
+types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 /** The embedded server's address when no DATABASE_URL is set (see embedded-postgres.ts). */
 export const EMBEDDED_PORT = 54329;

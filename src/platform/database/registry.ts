@@ -10,7 +10,56 @@ import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
 import { Processor } from '../../processors/processor.entity';
 import { Processors1700000001000 } from '../../processors/migrations/1700000001000-Processors';
+import { CatalogAdjustment } from '../../plans/catalog-adjustment.entity';
+import { Plan, PlanAdjustment } from '../../plans/plan.entity';
+import { Catalog1700000004000 } from '../../plans/migrations/1700000004000-Catalog';
+import {
+  Subscription,
+  SubscriptionAdjustment,
+  SubscriptionEvent,
+} from '../../subscriptions/subscription.entity';
+import { Subscriptions1700000005000 } from '../../subscriptions/migrations/1700000005000-Subscriptions';
+import {
+  VaultAddress,
+  VaultCustomer,
+  VaultPaymentMethod,
+} from '../../gateway/vault/vault.entities';
+import { PaymentToken } from '../../gateway/tokenizer/payment-token.entity';
+import {
+  GatewayIdempotencyClaim,
+  GatewayTransactionRow,
+} from '../../gateway/transactions/transaction.entity';
+import { StoredCredential } from '../../gateway/stored-credentials/stored-credential.entity';
+import { Vault1700000002000 } from '../../gateway/migrations/1700000002000-Vault';
+import { Transactions1700000003000 } from '../../gateway/migrations/1700000003000-Transactions';
 
-export const entities = [Merchant, User, ApiKey, PartnerKey, IdempotencyKey, Processor];
+export const entities = [
+  Merchant,
+  User,
+  ApiKey,
+  PartnerKey,
+  IdempotencyKey,
+  Processor,
+  CatalogAdjustment,
+  Plan,
+  PlanAdjustment,
+  Subscription,
+  SubscriptionAdjustment,
+  SubscriptionEvent,
+  VaultCustomer,
+  VaultAddress,
+  VaultPaymentMethod,
+  PaymentToken,
+  GatewayTransactionRow,
+  GatewayIdempotencyClaim,
+  StoredCredential,
+];
 
-export const migrations = [Accounts1700000000000, Processors1700000001000];
+export const migrations = [
+  Accounts1700000000000,
+  Processors1700000001000,
+  Catalog1700000004000,
+  Subscriptions1700000005000,
+  Vault1700000002000,
+  Transactions1700000003000,
+];

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { FieldCipher } from '../platform/crypto/field-cipher';
+import { ConflictError } from '../platform/errors/errors';
+import type { Processor } from '../processors/processor.entity';
+import type { PaymentGateway } from './gateway';
+import { openGatewayApiKey } from './gateway-credentials';
+import { HttpGateway, HttpGatewayOptions } from './http/http.gateway';
+import { SandboxGateway } from './sandbox/sandbox.gateway';
+import { TransactionsService } from './transactions/transactions.service';
+import { VaultService } from './vault/vault.service';
+
+/** The gateway a processor charges through: Rebill's sandbox, or a URL speaking the spec. */
+@Injectable()
+export class GatewayFactory {
+  constructor(
+    private readonly transactions: TransactionsService,
+    private readonly vault: VaultService,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  forProcessor(
+    processor: Processor,
+    httpOptions: Partial<HttpGatewayOptions> = {},
+  ): PaymentGateway {
+    if (processor.gatewayKind === 'sandbox') {
+      return new SandboxGateway(processor, this.transactions, this.vault);
+    }
+    if (processor.gatewayBaseUrl === null) {
+      throw new ConflictError(`processor ${processor.id} is an http gateway without a base URL`);
+    }
+    const apiKey = openGatewayApiKey(this.cipher, processor);
+    if (apiKey === null) {
+      throw new ConflictError(`processor ${processor.id} is an http gateway without an API key`);
+    }
+    return new HttpGateway(
+      processor.id,
+      processor.gatewayBaseUrl.replace(/\/+$/, ''),
+      apiKey,
+      httpOptions,
+    );
+  }
+}

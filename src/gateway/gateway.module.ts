@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { CryptoModule } from '../platform/crypto/crypto.module';
+import { GatewayFactory } from './gateway.factory';
+import { SandboxOptions } from './sandbox/sandbox-options';
+import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
+import { TokenizerController } from './tokenizer/tokenizer.controller';
+import { TokenizerService } from './tokenizer/tokenizer.service';
+import { TransactionsController } from './transactions/transactions.controller';
+import { TransactionsService } from './transactions/transactions.service';
+import { VaultController } from './vault/vault.controller';
+import { VaultService } from './vault/vault.service';
+
+/**
+ * The gateway: the PaymentGateway interface (gateway.ts), Rebill's sandbox (customer vault,
+ * transactions, tokenizer) and the HTTP adapter. Other modules use GatewayFactory,
+ * RecurringChargesService and VaultService.
+ */
+@Module({
+  imports: [CryptoModule],
+  controllers: [VaultController, TransactionsController, TokenizerController],
+  providers: [
+    VaultService,
+    TokenizerService,
+    TransactionsService,
+    SandboxOptions,
+    GatewayFactory,
+    RecurringChargesService,
+  ],
+  exports: [
+    VaultService,
+    TransactionsService,
+    GatewayFactory,
+    RecurringChargesService,
+    SandboxOptions,
+  ],
+})
+export class GatewayModule {}

@@ -1,0 +1,138 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
+import { ValidationError } from '../../platform/errors/errors';
+import { objectBody } from '../../platform/http/body';
+import { list, ok } from '../../platform/http/envelope';
+import { VaultService } from './vault.service';
+
+type PaymentKind = 'card' | 'ach' | 'token';
+
+function paymentKind(kind: string): PaymentKind {
+  if (kind === 'card' || kind === 'ach' || kind === 'token') return kind;
+  if (kind === 'applepay' || kind === 'googlepay') {
+    throw new ValidationError(
+      'payment method',
+      `${kind} is not supported by Rebill; use card, ach or token`,
+    );
+  }
+  throw new ValidationError('payment method', 'must be card, ach or token');
+}
+
+const SUCCESS = { status: 'success', msg: 'success' } as const;
+
+/** Spec: Customer Vault. */
+@ApiTags('customer vault')
+@Controller('api/vault')
+export class VaultController {
+  constructor(private readonly vault: VaultService) {}
+
+  @Post('customer')
+  @HttpCode(200)
+  async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    return ok(await this.vault.createCustomer(auth.merchantId, objectBody(raw)));
+  }
+
+  @Post('customer/search')
+  @HttpCode(200)
+  async search(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    const found = await this.vault.searchCustomers(auth.merchantId, objectBody(raw));
+    return list(found.data, found.total);
+  }
+
+  @Get(':id')
+  async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return ok(await this.vault.getCustomer(auth.merchantId, id));
+  }
+
+  @Post('customer/:id')
+  @HttpCode(200)
+  async update(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(await this.vault.updateCustomer(auth.merchantId, id, objectBody(raw)));
+  }
+
+  @Delete(':id')
+  async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    await this.vault.deleteCustomer(auth.merchantId, id);
+    return SUCCESS;
+  }
+
+  @Post('customer/:id/address')
+  @HttpCode(200)
+  async createAddress(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(await this.vault.createAddress(auth.merchantId, id, objectBody(raw)));
+  }
+
+  @Post('customer/:id/address/:addressId')
+  @HttpCode(200)
+  async updateAddress(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Param('addressId') addressId: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(await this.vault.updateAddress(auth.merchantId, id, addressId, objectBody(raw)));
+  }
+
+  @Delete('customer/:id/address/:addressId')
+  async deleteAddress(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Param('addressId') addressId: string,
+  ) {
+    await this.vault.deleteAddress(auth.merchantId, id, addressId);
+    return SUCCESS;
+  }
+
+  @Post('customer/:id/:kind')
+  @HttpCode(200)
+  async createPaymentMethod(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(
+      await this.vault.createPaymentMethod(auth.merchantId, id, paymentKind(kind), objectBody(raw)),
+    );
+  }
+
+  @Post('customer/:id/:kind/:paymentMethodId')
+  @HttpCode(200)
+  async updatePaymentMethod(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Param('paymentMethodId') paymentMethodId: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(
+      await this.vault.updatePaymentMethod(
+        auth.merchantId,
+        id,
+        paymentKind(kind),
+        paymentMethodId,
+        objectBody(raw),
+      ),
+    );
+  }
+
+  @Delete('customer/:id/:kind/:paymentMethodId')
+  async deletePaymentMethod(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Param('kind') kind: string,
+    @Param('paymentMethodId') paymentMethodId: string,
+  ) {
+    await this.vault.deletePaymentMethod(auth.merchantId, id, paymentKind(kind), paymentMethodId);
+    return SUCCESS;
+  }
+}

@@ -1,0 +1,153 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
+import { objectBody } from '../platform/http/body';
+import { list, ok } from '../platform/http/envelope';
+import { apiKeyActor } from './actors';
+import { CatalogService } from './catalog.service';
+import { PlansService } from './plans.service';
+import { catalogAdjustmentView, planView } from './plans.views';
+import { AdjustmentKind, readPaging } from './recurring-input';
+
+/** Lists return everything unless the client pages with limit and offset. */
+const CATALOG_PAGING = { defaultLimit: null, maxLimit: 1000 } as const;
+
+@ApiTags('recurring')
+@Controller('api/recurring')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post('addon')
+  @HttpCode(200)
+  createAddOn(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    return this.create(auth, 'add_on', raw);
+  }
+
+  @Get('addon/:id')
+  getAddOn(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return this.get(auth, 'add_on', id);
+  }
+
+  @Get('addons')
+  listAddOns(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
+    return this.list(auth, 'add_on', query);
+  }
+
+  @Post('addon/:id')
+  @HttpCode(200)
+  updateAddOn(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    return this.update(auth, 'add_on', id, raw);
+  }
+
+  @Delete('addon/:id')
+  deleteAddOn(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return this.remove(auth, 'add_on', id);
+  }
+
+  @Post('discount')
+  @HttpCode(200)
+  createDiscount(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    return this.create(auth, 'discount', raw);
+  }
+
+  @Get('discount/:id')
+  getDiscount(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return this.get(auth, 'discount', id);
+  }
+
+  @Get('discounts')
+  listDiscounts(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
+    return this.list(auth, 'discount', query);
+  }
+
+  @Post('discount/:id')
+  @HttpCode(200)
+  updateDiscount(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    return this.update(auth, 'discount', id, raw);
+  }
+
+  @Delete('discount/:id')
+  deleteDiscount(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return this.remove(auth, 'discount', id);
+  }
+
+  private async create(auth: MerchantAuth, kind: AdjustmentKind, raw: unknown) {
+    return ok(
+      catalogAdjustmentView(await this.catalog.create(auth.merchantId, kind, objectBody(raw))),
+    );
+  }
+
+  private async get(auth: MerchantAuth, kind: AdjustmentKind, id: string) {
+    return ok(catalogAdjustmentView(await this.catalog.get(auth.merchantId, kind, id)));
+  }
+
+  private async list(auth: MerchantAuth, kind: AdjustmentKind, query: Record<string, unknown>) {
+    const paging = readPaging(query ?? {}, CATALOG_PAGING.defaultLimit, CATALOG_PAGING.maxLimit);
+    const { items, total } = await this.catalog.list(auth.merchantId, kind, paging);
+    return list(items.map(catalogAdjustmentView), total);
+  }
+
+  private async update(auth: MerchantAuth, kind: AdjustmentKind, id: string, raw: unknown) {
+    const body = objectBody(raw);
+    return ok(catalogAdjustmentView(await this.catalog.update(auth.merchantId, kind, id, body)));
+  }
+
+  private async remove(auth: MerchantAuth, kind: AdjustmentKind, id: string) {
+    await this.catalog.remove(auth.merchantId, kind, id);
+    return ok(null);
+  }
+}
+
+@ApiTags('recurring')
+@Controller('api/recurring')
+export class PlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  @Post('plan')
+  @HttpCode(200)
+  async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    return ok(planView(await this.plans.create(auth.merchantId, objectBody(raw))));
+  }
+
+  @Get('plan/:id')
+  async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return ok(planView(await this.plans.get(auth.merchantId, id)));
+  }
+
+  @Get('plans')
+  async list(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
+    const paging = readPaging(query ?? {}, CATALOG_PAGING.defaultLimit, CATALOG_PAGING.maxLimit);
+    const { plans, total } = await this.plans.list(auth.merchantId, paging);
+    return list(plans.map(planView), total);
+  }
+
+  @Post('plan/:id')
+  @HttpCode(200)
+  async update(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    const updated = await this.plans.update(
+      auth.merchantId,
+      id,
+      objectBody(raw),
+      apiKeyActor(auth),
+    );
+    return ok(planView(updated));
+  }
+
+  @Delete('plan/:id')
+  async remove(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    await this.plans.remove(auth.merchantId, id);
+    return ok(null);
+  }
+}
