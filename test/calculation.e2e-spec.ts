@@ -183,6 +183,45 @@ describe('/api/calculate/amounts and /api/lookup/fees', () => {
     });
   });
 
+  it('never surcharges a vaulted customer flagged surcharge_exempt, and names unknown vault ids', async () => {
+    const exempt = await m.api.post('/api/vault/customer', {
+      flags: ['surcharge_exempt'],
+      default_payment: { card: { number: '4005519200000004', expiration_date: '12/39' } },
+    });
+    expect(exempt.status).toBe(200);
+    const plain = await m.api.post('/api/vault/customer', {
+      default_payment: { card: { number: '4005519200000004', expiration_date: '12/39' } },
+    });
+    const body = {
+      type: 'integrations',
+      state: 'IL',
+      bin: '40055192',
+      payment_method: 'card',
+      base_amount: 1000,
+      processor_id: surcharging,
+    };
+    const withFlag = await m.api.post('/api/lookup/fees', {
+      ...body,
+      customer_id: exempt.body.data.id,
+    });
+    expect(withFlag.body.data.surcharge).toBe(0);
+    expect(withFlag.body.data.requested_amount).toBe(1000);
+    const without = await m.api.post('/api/lookup/fees', {
+      ...body,
+      customer_id: plain.body.data.id,
+    });
+    expect(without.body.data.surcharge).toBe(30);
+    const unknown = await m.api.post('/api/lookup/fees', { ...body, customer_id: 'nobody-here' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.msg).toMatch(/customer_id/);
+    const foreign = await other.api.post('/api/lookup/fees', {
+      ...body,
+      processor_id: undefined,
+      customer_id: exempt.body.data.id,
+    });
+    expect(foreign.status).toBe(400);
+  });
+
   it.each([
     [{ amount: -1, currency: 'USD', payment_method: 'card', transaction_type: 'sale' }, /amount/],
     [{ amount: 10.5, currency: 'USD', payment_method: 'card', transaction_type: 'sale' }, /amount/],

@@ -8,30 +8,17 @@ import {
   parseCalculateAmountsRequest,
   parseLookupFeesRequest,
 } from '../billing-calc';
+import { VaultService } from '../gateway/vault/vault.service';
+import { ValidationError } from '../platform/errors/errors';
 import { ProcessorsService, toProcessorSettings } from '../processors/processors.service';
-
-/**
- * Customer and payment-method flags (surcharge_exempt) come from the vault; the gateway
- * module registers a provider for them. Without one, no flags apply.
- */
-export interface SurchargeFlagsProvider {
-  flagsFor(
-    merchantId: string,
-    customerId: string | undefined,
-    paymentId: string | undefined,
-  ): Promise<Pick<CalcContext, 'customerFlags' | 'paymentMethodFlags'>>;
-}
 
 /** The HTTP shell around the pure core: load the processor, call the core, return its answer. */
 @Injectable()
 export class CalculationService {
-  private flagsProvider: SurchargeFlagsProvider | null = null;
-
-  constructor(private readonly processors: ProcessorsService) {}
-
-  useSurchargeFlagsProvider(provider: SurchargeFlagsProvider): void {
-    this.flagsProvider = provider;
-  }
+  constructor(
+    private readonly processors: ProcessorsService,
+    private readonly vault: VaultService,
+  ) {}
 
   async calculateAmounts(merchantId: string, body: unknown): Promise<CalculateAmountsResponse> {
     const request = parseCalculateAmountsRequest(body);
@@ -46,13 +33,31 @@ export class CalculationService {
       merchantId,
       typeof raw.processor_id === 'string' ? raw.processor_id : undefined,
     );
-    const flags = this.flagsProvider
-      ? await this.flagsProvider.flagsFor(
-          merchantId,
-          request.customer_id ?? undefined,
-          request.payment_id ?? undefined,
-        )
-      : {};
+    const flags = await this.surchargeFlags(merchantId, request.customer_id, request.payment_id);
     return lookupFees(request, toProcessorSettings(processor), flags);
+  }
+
+  /** The vaulted customer's and payment method's `surcharge_exempt` flags; unknown ids are a 400. */
+  private async surchargeFlags(
+    merchantId: string,
+    customerId: string | null,
+    paymentId: string | null,
+  ): Promise<Pick<CalcContext, 'customerFlags' | 'paymentMethodFlags'>> {
+    if (!customerId) {
+      if (paymentId) throw new ValidationError('payment_id', 'needs customer_id');
+      return {};
+    }
+    const customer = await this.vault.findCustomer(merchantId, customerId);
+    if (!customer) throw new ValidationError('customer_id', 'is not a customer in the vault');
+    const method = paymentId
+      ? await this.vault.findPaymentMethod(merchantId, customerId, paymentId)
+      : null;
+    if (paymentId && !method) {
+      throw new ValidationError('payment_id', `is not a payment method of customer ${customerId}`);
+    }
+    return {
+      customerFlags: { surcharge_exempt: customer.flags.includes('surcharge_exempt') },
+      paymentMethodFlags: { surcharge_exempt: method?.flags.includes('surcharge_exempt') ?? false },
+    };
   }
 }
