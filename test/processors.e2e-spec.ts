@@ -77,6 +77,35 @@ describe('processors', () => {
     expect((await a.api.get('/api/processors')).body.total_count).toBe(before);
   });
 
+  it('points a processor at an http gateway with a sealed API key that is never shown', async () => {
+    const res = await a.api.post('/api/processor', {
+      name: 'Remote gateway',
+      gateway: {
+        kind: 'http',
+        base_url: 'http://127.0.0.1:9/',
+        api_key: 'api_remote_gateway_key_123',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data.gateway).toEqual({
+      kind: 'http',
+      base_url: 'http://127.0.0.1:9',
+      api_key_set: true,
+    });
+    expect(JSON.stringify(res.body)).not.toContain('api_remote_gateway_key_123');
+    const { DataSource } = await import('typeorm');
+    const rows = await t.app
+      .get(DataSource)
+      .query('SELECT * FROM processors WHERE id = $1', [res.body.data.id]);
+    expect(JSON.stringify(rows)).not.toContain('api_remote_gateway_key_123');
+    const sandboxKey = await a.api.post('/api/processor', {
+      name: 'x',
+      gateway: { kind: 'sandbox', api_key: 'whatever12' },
+    });
+    expect(sandboxKey.status).toBe(400);
+    expect(sandboxKey.body.msg).toMatch(/gateway.api_key/);
+  });
+
   it("keeps one merchant out of another's processors", async () => {
     const mine = (await a.api.get('/api/processors')).body.data[0].id;
     expect((await b.api.get(`/api/processor/${mine}`)).status).toBe(404);

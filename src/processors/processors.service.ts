@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { sealGatewayApiKey } from '../gateway/gateway-credentials';
 import { Clock, CLOCK } from '../platform/clock/clock';
+import { FieldCipher } from '../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
 import { assertProcessorSettings, ProcessorSettings } from '../billing-calc';
@@ -20,6 +22,7 @@ export class ProcessorsService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /** The named processor, or the merchant's default when no id is given. */
@@ -111,6 +114,7 @@ export class ProcessorsService {
       updatedAt: now,
     });
     applySettings(processor, body);
+    this.applyGatewayApiKey(processor, body);
     await this.resolve(merchantId);
     return this.dataSource.transaction(async (em) => {
       if (body.is_default === true) {
@@ -129,6 +133,7 @@ export class ProcessorsService {
         .findOne({ where: { merchantId, id }, lock: { mode: 'pessimistic_write' } });
       if (!processor) throw new NotFoundError('processor', id);
       applySettings(processor, body);
+      this.applyGatewayApiKey(processor, body);
       if (body.is_default === true && !processor.isDefault) {
         await em.update(Processor, { merchantId, isDefault: true }, { isDefault: false });
         processor.isDefault = true;
@@ -141,6 +146,25 @@ export class ProcessorsService {
       await em.save(processor);
       return processor;
     });
+  }
+
+  /** An http gateway's API key is sealed at rest and never shown again. */
+  private applyGatewayApiKey(p: Processor, body: Record<string, unknown>): void {
+    const gateway = body.gateway as { api_key?: unknown } | undefined;
+    if (gateway === undefined || gateway === null || gateway.api_key === undefined) return;
+    if (p.gatewayKind !== 'http')
+      throw new ValidationError('gateway.api_key', 'is only used by an http gateway');
+    if (
+      typeof gateway.api_key !== 'string' ||
+      gateway.api_key.length < 8 ||
+      gateway.api_key.length > 512
+    ) {
+      throw new ValidationError(
+        'gateway.api_key',
+        'must be the gateway API key: a string of 8 to 512 characters',
+      );
+    }
+    p.gatewayApiKeyEncrypted = sealGatewayApiKey(this.cipher, p.merchantId, gateway.api_key);
   }
 
   async delete(merchantId: string, id: string): Promise<void> {
