@@ -38,6 +38,16 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
       done(err, undefined);
     }
   });
+  // The hosted invoice page posts its payment form as application/x-www-form-urlencoded
+  // (src/invoices/hosted-page): fields become strings; a repeated field keeps its last value.
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      done(null, Object.fromEntries(new URLSearchParams(text)));
+    },
+  );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
   });

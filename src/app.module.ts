@@ -9,6 +9,9 @@ import { GatewayModule } from './gateway/gateway.module';
 import { CalculationModule } from './calculation/calculation.module';
 import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { InvoicesModule } from './invoices/invoices.module';
+import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -46,6 +49,9 @@ export class AppModule {
         CalculationModule,
         PlansModule,
         SubscriptionsModule,
+        NotificationsModule,
+        InvoicesModule,
+        BillingRunModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -32,6 +32,12 @@ import {
 import { StoredCredential } from '../../gateway/stored-credentials/stored-credential.entity';
 import { Vault1700000002000 } from '../../gateway/migrations/1700000002000-Vault';
 import { Transactions1700000003000 } from '../../gateway/migrations/1700000003000-Transactions';
+import { Invoice } from '../../invoices/invoice.entity';
+import { InvoicePayment } from '../../invoices/invoice-payment.entity';
+import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
+import { OutboxEmail } from '../../notifications/outbox-email.entity';
+import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 
 export const entities = [
   Merchant,
@@ -53,6 +59,9 @@ export const entities = [
   GatewayTransactionRow,
   GatewayIdempotencyClaim,
   StoredCredential,
+  Invoice,
+  InvoicePayment,
+  OutboxEmail,
 ];
 
 export const migrations = [
@@ -62,4 +71,7 @@ export const migrations = [
   Subscriptions1700000005000,
   Vault1700000002000,
   Transactions1700000003000,
+  Invoices1700000006000,
+  EmailOutbox1700000007000,
+  BillingRun1700000008000,
 ];

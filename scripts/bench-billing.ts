@@ -1,0 +1,149 @@
+/**
+ * npm run bench:billing [-- --subscriptions N --workers W]
+ *
+ * Seeds N subscriptions (default 100,000) due on one date and runs the billing with the
+ * sandbox gateway over HTTP on loopback (the merchant's processor is an http gateway pointed
+ * at Rebill's own sandbox endpoints). Prints subscriptions per second and, measured in the
+ * same run on the same database with the same concurrency, the rate of a plain transaction
+ * that updates one row and inserts two (the database's ceiling for this work), and the ratio.
+ */
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/platform/config/config';
+import { resolveDatabase } from '../src/platform/database/resolve-database';
+import { BillingRunService } from '../src/subscriptions/billing-run/billing-run.service';
+import { cloneSubscription } from './seed-subscriptions';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      subscriptions: { type: 'string', default: '100000' },
+      workers: { type: 'string', default: '4' },
+    },
+  });
+  const n = Number(values.subscriptions);
+  const workers = Number(values.workers);
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  const db = await resolveDatabase(config, (m) => process.stderr.write(`[bench] ${m}\n`));
+  const app = await createApp({ config, databaseUrl: db.url, scheduler: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const base = `http://127.0.0.1:${port}`;
+  const dataSource = app.get(DataSource);
+
+  // A merchant whose default processor is an http gateway: Rebill's own sandbox, over loopback.
+  const merchant = await app
+    .get(AccountsService)
+    .createMerchant({ name: `Bench ${Date.now()}`, timezone: 'UTC' });
+  const key = merchant.privateKey.secret;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as { status: string; data: any };
+    if (json.status !== 'success') throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  const processors = await call('GET', '/api/processors');
+  await call('PUT', `/api/processor/${processors[0].id}`, {
+    gateway: { kind: 'http', base_url: base, api_key: key },
+  });
+  const customer = await call('POST', '/api/vault/customer', {
+    default_payment: { card: { number: '4111111111111111', expiration_date: '12/39' } },
+  });
+  const template = await call('POST', '/api/recurring/subscription', {
+    customer: { id: customer.id },
+    amount: 1999,
+    billing_cycle_interval: 1,
+    billing_frequency: 'monthly',
+    billing_days: '1',
+    next_bill_date: '2099-01-01',
+  });
+  process.stderr.write(`[bench] seeding ${n} subscriptions…\n`);
+  const seedStart = performance.now();
+  for (let done = 0; done < n; done += 20000) {
+    await cloneSubscription(dataSource, template.id, Math.min(20000, n - done), {
+      idPrefix: `bench${merchant.merchant.id.slice(0, 6)}${String(done / 20000).padStart(2, '0')}`,
+      nextBillDate: '2099-01-01',
+    });
+  }
+  await dataSource.query(`UPDATE subscriptions SET status = 'cancelled' WHERE id = $1`, [
+    template.id,
+  ]);
+  process.stderr.write(
+    `[bench] seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; billing with ${workers} workers…\n`,
+  );
+
+  const started = performance.now();
+  const run = await app.get(BillingRunService).run({
+    asOf: '2099-01-01',
+    merchantId: merchant.merchant.id,
+    workers,
+    batchSize: 100,
+    triggeredBy: 'bench',
+  });
+  const billingSeconds = (performance.now() - started) / 1000;
+  const perSecond = run.summary.subscriptions / billingSeconds;
+
+  // The ceiling: the same number of one-update-two-insert transactions, same concurrency.
+  const pool = new Pool({ connectionString: db.url, max: workers });
+  await pool.query(`CREATE TEMP TABLE IF NOT EXISTS x (id int)`); // warm a connection
+  await pool.query(`DROP TABLE IF EXISTS bench_ceiling_rows; DROP TABLE IF EXISTS bench_ceiling_log;
+    CREATE UNLOGGED TABLE bench_ceiling_rows (id int PRIMARY KEY, n int NOT NULL);
+    CREATE UNLOGGED TABLE bench_ceiling_log (id bigserial PRIMARY KEY, row_id int NOT NULL, at timestamptz NOT NULL DEFAULT now());
+    INSERT INTO bench_ceiling_rows SELECT g, 0 FROM generate_series(1, ${n}) g;`);
+  await pool.query(
+    `ALTER TABLE bench_ceiling_rows SET LOGGED; ALTER TABLE bench_ceiling_log SET LOGGED`,
+  );
+  const ceilingStart = performance.now();
+  let next = 1;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const client = await pool.connect();
+      try {
+        for (;;) {
+          const id = next++;
+          if (id > n) return;
+          await client.query('BEGIN');
+          await client.query('UPDATE bench_ceiling_rows SET n = n + 1 WHERE id = $1', [id]);
+          await client.query('INSERT INTO bench_ceiling_log (row_id) VALUES ($1)', [id]);
+          await client.query('INSERT INTO bench_ceiling_log (row_id) VALUES ($1)', [id]);
+          await client.query('COMMIT');
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const ceilingSeconds = (performance.now() - ceilingStart) / 1000;
+  const ceilingPerSecond = n / ceilingSeconds;
+  await pool.query('DROP TABLE bench_ceiling_rows; DROP TABLE bench_ceiling_log');
+  await pool.end();
+
+  process.stdout.write(
+    [
+      '',
+      `billing run: ${run.summary.subscriptions} subscriptions (${run.summary.charged} charged, ${run.summary.errors} errors) in ${billingSeconds.toFixed(1)} s, ${workers} workers, sandbox over HTTP on loopback`,
+      '| measure | per second |',
+      '|---|---:|',
+      `| billing run (subscriptions) | ${perSecond.toFixed(0)} |`,
+      `| ceiling: 1 update + 2 inserts per transaction | ${ceilingPerSecond.toFixed(0)} |`,
+      '',
+      `ratio billing / ceiling: ${(perSecond / ceilingPerSecond).toFixed(3)}`,
+      '',
+    ].join('\n'),
+  );
+  await app.close();
+  await db.stop();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Merchant } from '../accounts/merchant.entity';
+import { OutboxService } from '../notifications/outbox.service';
+import { Clock, CLOCK } from '../platform/clock/clock';
+import { formatMoney } from './currency';
+import { formatDate, invoiceDocument, InvoiceDocument } from './invoice-document';
+import { Invoice } from './invoice.entity';
+import { HostedUrls } from './hosted-urls';
+import { InvoiceTemplates } from './templates';
+
+export type InvoiceEmailKind =
+  'invoice_new' | 'invoice_reminder' | 'invoice_overdue' | 'invoice_receipt' | 'renewal_failed';
+
+export interface ReceiptDetails {
+  amount: number;
+  surcharge: number;
+  method: string;
+  maskedAccount: string;
+  transactionId: string | null;
+  paidAt: Date;
+}
+
+export interface EmailExtras {
+  receipt?: ReceiptDetails;
+  /** Why a renewal charge failed, in words the customer can act on. */
+  reason?: string;
+  /** When the renewal charge will be tried again ("2030-06-05"), if it will. */
+  retryOn?: string | null;
+}
+
+const TEMPLATES: Record<InvoiceEmailKind, string> = {
+  invoice_new: 'invoice-new',
+  invoice_reminder: 'invoice-reminder',
+  invoice_overdue: 'invoice-overdue',
+  invoice_receipt: 'invoice-receipt',
+  renewal_failed: 'renewal-failed',
+};
+
+function subjectFor(kind: InvoiceEmailKind, doc: InvoiceDocument, extras: EmailExtras): string {
+  switch (kind) {
+    case 'invoice_new':
+      return `Invoice ${doc.number} from ${doc.companyName}: ${doc.amountDue} due ${doc.dueDate}`;
+    case 'invoice_reminder':
+      return `Reminder: invoice ${doc.number} from ${doc.companyName} is due ${doc.dueDate}`;
+    case 'invoice_overdue':
+      return `Overdue: invoice ${doc.number} from ${doc.companyName} was due ${doc.dueDate}`;
+    case 'invoice_receipt':
+      return `Receipt: ${extras.receipt ? formatMoney(extras.receipt.amount, doc.currency) : doc.amountPaid} paid to ${doc.companyName} (invoice ${doc.number})`;
+    case 'renewal_failed':
+      return `Action needed: your payment to ${doc.companyName} did not go through (invoice ${doc.number})`;
+  }
+}
+
+/** Who an invoice's email goes to: email_to, else the bill-to address's email; '' when none. */
+export function recipientOf(invoice: Invoice): string {
+  return invoice.emailTo || invoice.billTo.email;
+}
+
+/** Whether the invoice's send_via asks for email at all. */
+export function sendsEmail(invoice: Invoice): boolean {
+  return invoice.sendVia === 'email' || invoice.sendVia === 'both';
+}
+
+/**
+ * The invoice emails (new invoice, reminder, overdue notice, receipt, failed renewal),
+ * rendered from handlebars templates in HTML and text and queued in the caller's
+ * transaction. Each follows the invoice's send_via: only "email" and "both" send.
+ */
+@Injectable()
+export class InvoiceEmails {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly templates: InvoiceTemplates,
+    private readonly urls: HostedUrls,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Queues the email; false when send_via or a missing address means there is none to send. */
+  async enqueue(
+    em: EntityManager,
+    kind: InvoiceEmailKind,
+    invoice: Invoice,
+    extras: EmailExtras = {},
+  ): Promise<boolean> {
+    const to = recipientOf(invoice);
+    if (!sendsEmail(invoice) || to === '') return false;
+    const merchant = await em.getRepository(Merchant).findOneByOrFail({ id: invoice.merchantId });
+    const doc = invoiceDocument(invoice, {
+      merchantName: merchant.name,
+      timeZone: merchant.timezone,
+      now: this.clock.now(),
+      hostedUrl: this.urls.invoicePage(invoice.publicToken),
+    });
+    const receipt = extras.receipt
+      ? {
+          amount: formatMoney(extras.receipt.amount, invoice.currency),
+          surcharge:
+            extras.receipt.surcharge > 0
+              ? formatMoney(extras.receipt.surcharge, invoice.currency)
+              : '',
+          method: extras.receipt.method,
+          maskedAccount: extras.receipt.maskedAccount,
+          transactionId: extras.receipt.transactionId ?? '',
+          paidOn: formatDate(extras.receipt.paidAt, merchant.timezone),
+        }
+      : null;
+    const retryOn = extras.retryOn
+      ? formatDate(new Date(`${extras.retryOn}T12:00:00Z`), 'UTC')
+      : '';
+    const view = { doc, receipt, reason: extras.reason ?? '', retryOn };
+    const name = TEMPLATES[kind];
+    await this.outbox.enqueue(em, {
+      merchantId: invoice.merchantId,
+      kind,
+      subjectId: invoice.id,
+      fromName: doc.companyName,
+      to,
+      replyTo: invoice.payableTo.email || null,
+      subject: subjectFor(kind, doc, extras),
+      text: this.templates.render(`email/${name}.txt.hbs`, view),
+      html: this.templates.render(`email/${name}.html.hbs`, view),
+    });
+    return true;
+  }
+}

@@ -1,0 +1,56 @@
+import { ValidationError } from '../platform/errors/errors';
+import { parseInvoice } from './invoice-input';
+
+const address = {
+  address_line_1: '123 Some St',
+  city: 'Some City',
+  state: 'il',
+  postal_code: '60000',
+  country: 'us',
+};
+const body = {
+  currency: 'usd',
+  payable_to: address,
+  bill_to: { ...address, email: 'info@somesite.com' },
+  date_due: '2019-02-13T06:00:00Z',
+  items: [{ name: 'Widget', unit_price: 100, quantity: 1 }],
+  payment_methods: ['card', 'card'],
+  send_via: 'none',
+};
+
+describe('parseInvoice', () => {
+  it("reads the spec's sample and computes its totals with the calculation core", () => {
+    const { draft, totals } = parseInvoice(body);
+    expect(draft).toMatchObject({
+      currency: 'USD',
+      paymentMethods: ['card'],
+      transactionType: 'sale',
+      invoiceNumber: null,
+      billTo: { kind: 'inline', address: { state: 'IL', country: 'US' } },
+    });
+    expect(draft.items[0]).toMatchObject({ status: 'pending', unit_price: 100, quantity: 1 });
+    expect(totals).toMatchObject({ subtotal: 100, tax: 0, total: 100, amount_due: 100 });
+  });
+
+  it('takes a stored address id, with given fields overriding the stored ones', () => {
+    const { draft } = parseInvoice({ ...body, bill_to: { id: 'addr1', email: 'x@example.com' } });
+    expect(draft.billTo).toEqual({
+      kind: 'stored',
+      id: 'addr1',
+      overrides: { email: 'x@example.com' },
+    });
+  });
+
+  it('lets the billing run leave out the addresses, and the API not', () => {
+    const { payable_to: _p, bill_to: _b, ...rest } = body;
+    expect(() => parseInvoice(rest)).toThrow(ValidationError);
+    const { draft } = parseInvoice(rest, { requireAddresses: false });
+    expect(draft.billTo).toMatchObject({ kind: 'inline', address: { address_line_1: '' } });
+  });
+
+  it('names the field in the core validation messages', () => {
+    expect(() => parseInvoice({ ...body, items: [{ unit_price: 1.5, quantity: 1 }] })).toThrow(
+      'invalid items[0].unit_price: must be an integer number of cents (100 = 1.00), got 1.5',
+    );
+  });
+});
