@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   });
   const n = Number(values.subscriptions);
   const workers = Number(values.workers);
+  // Two connections per worker, and room for the rest of the app (and the loopback sandbox).
+  process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 3 + 10));
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const db = await resolveDatabase(config, (m) => process.stderr.write(`[bench] ${m}\n`));
   const app = await createApp({ config, databaseUrl: db.url, scheduler: false });
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const dataSource = app.get(DataSource);
 
-  // A merchant whose default processor is an http gateway: Rebill's own sandbox, over loopback.
+  // A merchant billing through an http gateway: Rebill's own sandbox, over loopback.
   const merchant = await app
     .get(AccountsService)
     .createMerchant({ name: `Bench ${Date.now()}`, timezone: 'UTC' });
@@ -50,8 +52,10 @@ async function main(): Promise<void> {
     if (json.status !== 'success') throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
     return json.data;
   };
-  const processors = await call('GET', '/api/processors');
-  await call('PUT', `/api/processor/${processors[0].id}`, {
+  // The subscriptions charge through an http processor whose gateway is this same Rebill on
+  // loopback; the sandbox answers there with the merchant's default (sandbox) processor.
+  const loopback = await call('POST', '/api/processor', {
+    name: 'Loopback gateway',
     gateway: { kind: 'http', base_url: base, api_key: key },
   });
   const customer = await call('POST', '/api/vault/customer', {
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
   });
   const template = await call('POST', '/api/recurring/subscription', {
     customer: { id: customer.id },
+    processor_id: loopback.id,
     amount: 1999,
     billing_cycle_interval: 1,
     billing_frequency: 'monthly',

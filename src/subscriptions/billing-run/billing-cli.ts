@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 16)
     usage('--workers must be a whole number from 1 to 16');
 
+  // Two connections per worker, and room for the rest of the app (and the loopback sandbox).
+  process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 3 + 10));
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const db = await resolveDatabase(config, (m) => process.stderr.write(`[billing] ${m}\n`));
   const app = await createApp({ config, databaseUrl: db.url, scheduler: false });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { calculateAmounts, parseCalculateAmountsRequest } from '../../billing-calc';
 import { billDatesThrough, LocalDate } from '../../billing-calc/calendar';
-import type { StoredCredentialFields } from '../../gateway/cit-mit';
+import { recurringChargeFields, StoredCredentialFields } from '../../gateway/cit-mit';
 import type { ChargeOutcome } from '../../gateway/gateway';
 import { GatewayFactory } from '../../gateway/gateway.factory';
 import {
@@ -126,7 +126,11 @@ export class BillingRunService {
       if (options.dryRun) {
         await this.preview(options, summary);
       } else {
-        const workers = Math.max(1, Math.min(options.workers ?? 1, 16));
+        // Each worker holds two connections (its claim session and a phase transaction).
+        const workers = Math.max(
+          1,
+          Math.min(options.workers ?? 1, 16, Math.floor((poolSize() - 2) / 2)),
+        );
         await Promise.all(
           Array.from({ length: workers }, () => this.work(runId, options, summary)),
         );
@@ -471,13 +475,16 @@ export class BillingRunService {
       sub.paymentMethodType,
       em,
     );
-    const storedCredential = method
-      ? await this.recurring.storedCredentialFor(
-          sub.merchantId,
-          processor.id,
-          sub.customerId,
-          method.id,
+    // Read in this transaction: a second pool connection per worker could starve the pool.
+    const stored: { initial_transaction_id: string }[] = method
+      ? await em.query(
+          `SELECT initial_transaction_id FROM gateway_stored_credentials
+            WHERE merchant_id = $1 AND processor_id = $2 AND customer_id = $3 AND payment_method_id = $4`,
+          [sub.merchantId, processor.id, sub.customerId, method.id],
         )
+      : [];
+    const storedCredential = method
+      ? recurringChargeFields(stored[0]?.initial_transaction_id ?? null)
       : null;
     const attempt: AttemptRow = {
       id,
@@ -802,6 +809,10 @@ export class BillingRunService {
       summary.subscriptions++;
     }
   }
+}
+
+function poolSize(): number {
+  return Number(process.env.DATABASE_POOL_SIZE ?? 20);
 }
 
 function normaliseAttempt(row: AttemptRow & { amount: unknown; bill_date: unknown }): AttemptRow {
