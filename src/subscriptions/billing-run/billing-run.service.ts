@@ -131,8 +131,11 @@ export class BillingRunService {
           1,
           Math.min(options.workers ?? 1, 16, Math.floor((poolSize() - 2) / 2)),
         );
+        // Subscriptions left unfinished in this run (an unknown outcome, an error) are not
+        // claimed again by it: the next run takes them up.
+        const deferred = new Set<string>();
         await Promise.all(
-          Array.from({ length: workers }, () => this.work(runId, options, summary)),
+          Array.from({ length: workers }, () => this.work(runId, options, summary, deferred)),
         );
       }
     } catch (err) {
@@ -184,17 +187,25 @@ export class BillingRunService {
     runId: string,
     options: BillingRunOptions,
     summary: BillingRunSummary,
+    deferred: Set<string>,
   ): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       for (;;) {
-        const claimed = await this.claimBatch(runner, options);
+        const claimed = await this.claimBatch(runner, options, [...deferred]);
         if (claimed.length === 0) return;
         for (const subscriptionId of claimed) {
           try {
-            await this.billSubscription(subscriptionId, options.asOf, runId, summary);
+            const finished = await this.billSubscription(
+              subscriptionId,
+              options.asOf,
+              runId,
+              summary,
+            );
+            if (!finished) deferred.add(subscriptionId);
           } catch (err) {
+            deferred.add(subscriptionId);
             summary.errors++;
             this.logger.error({ err, subscriptionId, runId }, 'billing a subscription failed');
           } finally {
@@ -217,7 +228,11 @@ export class BillingRunService {
    * connection until it is billed. If the process dies, its connection closes and the locks
    * go with it, so another worker can pick the subscriptions up at once.
    */
-  private async claimBatch(runner: QueryRunner, options: BillingRunOptions): Promise<string[]> {
+  private async claimBatch(
+    runner: QueryRunner,
+    options: BillingRunOptions,
+    deferred: string[],
+  ): Promise<string[]> {
     await runner.startTransaction();
     try {
       const candidates: { id: string }[] = await runner.query(
@@ -232,10 +247,11 @@ export class BillingRunService {
               OR EXISTS (SELECT 1 FROM charge_attempts a
                           WHERE a.subscription_id = s.id AND a.state IN ('started', 'unknown'))
             )
+            AND s.id <> ALL($4::text[])
           ORDER BY s.id
           LIMIT $3
           FOR UPDATE OF s SKIP LOCKED`,
-        [options.asOf, options.merchantId ?? null, options.batchSize ?? 50],
+        [options.asOf, options.merchantId ?? null, options.batchSize ?? 50, deferred],
       );
       const claimed: string[] = [];
       for (const { id } of candidates) {
@@ -259,13 +275,13 @@ export class BillingRunService {
     asOf: LocalDate,
     runId: string,
     summary: BillingRunSummary,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // Bounded: a daily subscription years behind is billed over several runs, not one loop.
     for (let i = 0; i < 400; i++) {
       const step = await this.dataSource.transaction((em) =>
         this.decideNextCharge(em, subscriptionId, asOf, runId),
       );
-      if (step.kind === 'done') return;
+      if (step.kind === 'done') return true;
       if (step.kind === 'no_payment_method') {
         await this.dataSource.transaction((em) =>
           this.recordOutcome(
@@ -282,8 +298,9 @@ export class BillingRunService {
       const settled = await this.dataSource.transaction((em) =>
         this.recordOutcome(em, step.attempt, outcome, step, summary),
       );
-      if (!settled) return; // unknown: leave it for the next run
+      if (!settled) return false; // unknown: leave it for the next run
     }
+    return false;
   }
 
   // ------------------------------------------------------------------ phase 1
