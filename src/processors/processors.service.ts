@@ -57,20 +57,7 @@ export class ProcessorsService {
         merchantId,
         name: 'Sandbox',
         isDefault: true,
-        defaultTaxRate: 0,
-        addTaxToTotal: false,
-        serviceFeeType: null,
-        serviceFeeValue: null,
-        feeProgram: 'none',
-        feeProgramRate: 0,
-        feeProgramCap: null,
-        surchargeFallbackRate: null,
-        surchargeDisclosure: null,
-        gatewayKind: 'sandbox',
-        gatewayBaseUrl: null,
-        gatewayApiKeyEncrypted: null,
-        createdAt: now,
-        updatedAt: now,
+        ...noFeesOnSandbox(now),
       })
       .orIgnore() // a concurrent request created it first (one default per merchant)
       .execute();
@@ -98,20 +85,7 @@ export class ProcessorsService {
       merchantId,
       name: body.name.trim(),
       isDefault: false,
-      defaultTaxRate: 0,
-      addTaxToTotal: false,
-      serviceFeeType: null,
-      serviceFeeValue: null,
-      feeProgram: 'none',
-      feeProgramRate: 0,
-      feeProgramCap: null,
-      surchargeFallbackRate: null,
-      surchargeDisclosure: null,
-      gatewayKind: 'sandbox',
-      gatewayBaseUrl: null,
-      gatewayApiKeyEncrypted: null,
-      createdAt: now,
-      updatedAt: now,
+      ...noFeesOnSandbox(now),
     });
     applySettings(processor, body);
     this.applyGatewayApiKey(processor, body);
@@ -176,6 +150,26 @@ export class ProcessorsService {
       );
     await this.dataSource.getRepository(Processor).delete({ merchantId, id });
   }
+}
+
+/** A processor's settings before any are given: the sandbox gateway, no tax, no fees. */
+function noFeesOnSandbox(now: Date) {
+  return {
+    defaultTaxRate: 0,
+    addTaxToTotal: false,
+    serviceFeeType: null,
+    serviceFeeValue: null,
+    feeProgram: 'none' as const,
+    feeProgramRate: 0,
+    feeProgramCap: null,
+    surchargeFallbackRate: null,
+    surchargeDisclosure: null,
+    gatewayKind: 'sandbox' as const,
+    gatewayBaseUrl: null,
+    gatewayApiKeyEncrypted: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function thousandths(

@@ -374,18 +374,7 @@ export class BillingRunService {
       }
     }
 
-    const charge = await this.subscriptions.chargeForNextBilling(em, sub.id);
-    const processor = await this.processors.resolve(sub.merchantId, sub.processorId, em);
-    const method = await this.vault.findPaymentMethod(
-      sub.merchantId,
-      sub.customerId,
-      sub.paymentMethodId,
-      sub.paymentMethodType,
-      em,
-    );
-    const total = method
-      ? await this.withFeeProgram(em, sub, processor, charge.total, method)
-      : charge.total;
+    const { charge, processor, total } = await this.nextCycleAmount(em, sub);
     const cycleId = newId();
     const inserted: { id: string }[] = await em.query(
       `INSERT INTO billing_cycles
@@ -439,6 +428,23 @@ export class BillingRunService {
     cycle.invoice_id = invoiceId;
     const attempt = await this.insertAttempt(em, sub, cycle, 1, runId, processor);
     return this.chargeStep(em, sub, attempt, 'charge', processor);
+  }
+
+  /** The next cycle's lines, its processor, and its total with the fee program applied. */
+  private async nextCycleAmount(em: EntityManager, sub: Subscription) {
+    const charge = await this.subscriptions.chargeForNextBilling(em, sub.id);
+    const processor = await this.processors.resolve(sub.merchantId, sub.processorId, em);
+    const method = await this.vault.findPaymentMethod(
+      sub.merchantId,
+      sub.customerId,
+      sub.paymentMethodId,
+      sub.paymentMethodType,
+      em,
+    );
+    const total = method
+      ? await this.withFeeProgram(em, sub, processor, charge.total, method)
+      : charge.total;
+    return { charge, processor, total };
   }
 
   /** The cycle's amount with the processor's fee program for the customer's payment method. */
@@ -803,22 +809,11 @@ export class BillingRunService {
           });
         }
         if (sub.status === 'active' && sub.nextBillDate <= options.asOf) {
-          const charge = await this.subscriptions.chargeForNextBilling(em, id);
-          const processor = await this.processors.resolve(sub.merchantId, sub.processorId, em);
-          const method = await this.vault.findPaymentMethod(
-            sub.merchantId,
-            sub.customerId,
-            sub.paymentMethodId,
-            sub.paymentMethodType,
-            em,
-          );
-          const amount = method
-            ? await this.withFeeProgram(em, sub, processor, charge.total, method)
-            : charge.total;
+          const { total } = await this.nextCycleAmount(em, sub);
           summary.would_charge!.push({
             subscription_id: id,
             bill_date: sub.nextBillDate,
-            amount,
+            amount: total,
             attempt: 1,
           });
         }

@@ -45,13 +45,15 @@ export class BillingSchedulerService {
     }
   }
 
-  /** Runs today's billing for every merchant whose local run time has passed. */
-  async startDueRuns(): Promise<number> {
+  /** Runs today's billing for every merchant (or those given) whose local run time has passed. */
+  async startDueRuns(only?: { merchantIds: string[] }): Promise<number> {
     const now = this.clock.now();
     const merchants: { id: string; timezone: string; run_at: string | null }[] =
       await this.dataSource.query(
         `SELECT m.id, m.timezone, s.run_at_local_time AS run_at
-         FROM merchants m LEFT JOIN merchant_billing_settings s ON s.merchant_id = m.id`,
+         FROM merchants m LEFT JOIN merchant_billing_settings s ON s.merchant_id = m.id
+        WHERE $1::text[] IS NULL OR m.id = ANY($1)`,
+        [only?.merchantIds ?? null],
       );
     let started = 0;
     for (const m of merchants) {
