@@ -154,6 +154,30 @@ describe('billing run scenarios', () => {
     expect(invoice.status).toBe(200);
     expect(invoice.body.data).toMatchObject({ status: 'paid', amount_due: 0, total: 2300 });
 
+    // The subscription's billings: each cycle with its invoice and its charge.
+    const history = await s.m.api.get(`/api/recurring/subscription/${sub.id}/billings`);
+    expect(history.body.total_count).toBe(12);
+    expect(history.body.data[3]).toMatchObject({
+      bill_date: '2027-04-01',
+      billing_number: 4,
+      amount: 1800,
+      status: 'paid',
+      invoice_id: billed[3].invoice_id,
+      attempts: [
+        {
+          attempt: 1,
+          state: 'approved',
+          amount: 1800,
+          response_code: 100,
+          initiated_by: 'merchant',
+        },
+      ],
+    });
+    const other = await createMerchant(t.baseUrl);
+    expect((await other.api.get(`/api/recurring/subscription/${sub.id}/billings`)).status).toBe(
+      404,
+    );
+
     // Running a date again charges nothing more.
     const again = await runOn(s, '2027-12-01');
     expect(again.charged).toBe(0);

@@ -56,6 +56,13 @@ export class BillingRunController {
     return ok(run);
   }
 
+  /** Every billing of a subscription: its cycle, invoice, attempts and their gateway charges. */
+  @Get('subscription/:id/billings')
+  async billings(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    const billings = await this.billing.billingsOf(auth.merchantId, id);
+    return list(billings, billings.length);
+  }
+
   @Get('billing-settings')
   async getSettings(@CurrentMerchant() auth: MerchantAuth) {
     return ok(billingSettingsView(await this.settings.forMerchant(auth.merchantId)));

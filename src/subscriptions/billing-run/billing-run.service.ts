@@ -166,6 +166,40 @@ export class BillingRunService {
     return runView(rows[0]);
   }
 
+  async billingsOf(merchantId: string, subscriptionId: string) {
+    const sub: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM subscriptions WHERE id = $1 AND merchant_id = $2 AND deleted_at IS NULL`,
+      [subscriptionId, merchantId],
+    );
+    if (sub.length === 0) throw new NotFoundError('subscription', subscriptionId);
+    const cycles: Record<string, any>[] = await this.dataSource.query(
+      `SELECT c.*, coalesce(json_agg(json_build_object(
+                'attempt', a.attempt, 'state', a.state, 'amount', a.amount,
+                'transaction_id', a.gateway_transaction_id, 'response_code', a.response_code,
+                'message', a.message, 'initiated_by', a.initiated_by, 'created_at', a.created_at)
+              ORDER BY a.attempt) FILTER (WHERE a.id IS NOT NULL), '[]') AS attempts_list
+         FROM billing_cycles c LEFT JOIN charge_attempts a ON a.cycle_id = c.id
+        WHERE c.subscription_id = $1 AND c.merchant_id = $2
+        GROUP BY c.id ORDER BY c.bill_date`,
+      [subscriptionId, merchantId],
+    );
+    return cycles.map((c) => ({
+      bill_date: c.bill_date,
+      billing_number: c.billing_number,
+      amount: Number(c.amount),
+      currency: c.currency,
+      lines: c.lines,
+      status: c.status,
+      invoice_id: c.invoice_id,
+      next_retry_date: c.next_retry_date,
+      paid_transaction_id: c.paid_transaction_id,
+      attempts: (c.attempts_list as Record<string, unknown>[]).map((a) => ({
+        ...a,
+        amount: Number(a.amount),
+      })),
+    }));
+  }
+
   async listRuns(
     merchantId: string,
     limit: number,
