@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { AttachedAdjustmentColumns } from './attached-adjustment.columns';
 import type { BillingFrequency } from '../billing-calc/calendar';
 import { bigintCents } from '../platform/database/bigint.transformer';
-import type { AdjustmentKind } from './recurring-input';
 
 /** A recurring plan: the amount and schedule that subscriptions naming it inherit. */
 @Entity('plans')
@@ -53,36 +53,7 @@ export class Plan {
  * plan's overrides applied.
  */
 @Entity('plan_adjustments')
-export class PlanAdjustment {
+export class PlanAdjustment extends AttachedAdjustmentColumns {
   @PrimaryColumn({ type: 'text', name: 'plan_id' })
   planId!: string;
-
-  @PrimaryColumn({ type: 'text' })
-  kind!: AdjustmentKind;
-
-  /** Order within the plan's add_ons[] or discounts[]. */
-  @PrimaryColumn({ type: 'int' })
-  position!: number;
-
-  @Column({ type: 'text', name: 'merchant_id' })
-  merchantId!: string;
-
-  /** The catalog add-on's or discount's id; the API shows it as the entry's `id`. */
-  @Column({ type: 'text', name: 'source_id' })
-  sourceId!: string;
-
-  @Column({ type: 'text' })
-  name!: string;
-
-  @Column({ type: 'text' })
-  description!: string;
-
-  @Column({ type: 'bigint', nullable: true, transformer: bigintCents })
-  amount!: number | null;
-
-  @Column({ type: 'int', nullable: true })
-  percentage!: number | null;
-
-  @Column({ type: 'int' })
-  duration!: number;
 }

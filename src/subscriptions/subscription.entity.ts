@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { BillingFrequency, LocalDate } from '../billing-calc/calendar';
-import type { AdjustmentKind } from '../plans/recurring-input';
+import { AttachedAdjustmentColumns } from '../plans/attached-adjustment.columns';
 import { bigintCents } from '../platform/database/bigint.transformer';
 import type { SubscriptionStatus } from './subscription-status';
 
@@ -97,37 +97,9 @@ export class Subscription {
 
 /** An add-on or discount on a subscription, with the billing count when it was attached. */
 @Entity('subscription_adjustments')
-export class SubscriptionAdjustment {
+export class SubscriptionAdjustment extends AttachedAdjustmentColumns {
   @PrimaryColumn({ type: 'text', name: 'subscription_id' })
   subscriptionId!: string;
-
-  @PrimaryColumn({ type: 'text' })
-  kind!: AdjustmentKind;
-
-  @PrimaryColumn({ type: 'int' })
-  position!: number;
-
-  @Column({ type: 'text', name: 'merchant_id' })
-  merchantId!: string;
-
-  /** The catalog add-on's or discount's id; the API shows it as the entry's `id`. */
-  @Column({ type: 'text', name: 'source_id' })
-  sourceId!: string;
-
-  @Column({ type: 'text' })
-  name!: string;
-
-  @Column({ type: 'text' })
-  description!: string;
-
-  @Column({ type: 'bigint', nullable: true, transformer: bigintCents })
-  amount!: number | null;
-
-  @Column({ type: 'int', nullable: true })
-  percentage!: number | null;
-
-  @Column({ type: 'int' })
-  duration!: number;
 
   /** billing_count when attached: it applies to billings attached+1 .. attached+duration. */
   @Column({ type: 'int', name: 'attached_at_billing' })
