@@ -512,4 +512,22 @@ describe('billing run scenarios', () => {
     const runs = await b.m.api.get('/api/recurring/billing-runs');
     expect(runs.body.total_count).toBe(0);
   });
+
+  it('never bills a date twice, even when next_bill_date is rewound by hand, and does not loop on it', async () => {
+    const s = await scenario();
+    const sub = await subscribe(s, {
+      amount: 1000,
+      billing_frequency: 'monthly',
+      billing_days: '1',
+      next_bill_date: '2027-01-01',
+    });
+    expect((await runOn(s, '2027-01-01')).charged).toBe(1);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE subscriptions SET next_bill_date = '2027-01-01' WHERE id = $1`, [sub.id]);
+    const again = await runOn(s, '2027-01-01');
+    expect(again.charged).toBe(0);
+    expect(again.subscriptions).toBe(1);
+    expect(await charges(s, sub.id)).toHaveLength(1);
+  });
 });

@@ -69,7 +69,12 @@ interface ChargeStep {
   paymentMethodId: string | null;
 }
 
-type Step = ChargeStep | { kind: 'done' } | { kind: 'no_payment_method'; attempt: AttemptRow };
+type Step =
+  | ChargeStep
+  | { kind: 'done' }
+  /** Still due, but not billable now: left for a later run (and not claimed again by this one). */
+  | { kind: 'stuck' }
+  | { kind: 'no_payment_method'; attempt: AttemptRow };
 
 const ADVISORY_NAMESPACE = 'rebill:billing:';
 
@@ -316,6 +321,7 @@ export class BillingRunService {
         this.decideNextCharge(em, subscriptionId, asOf, runId),
       );
       if (step.kind === 'done') return true;
+      if (step.kind === 'stuck') return false;
       if (step.kind === 'no_payment_method') {
         await this.dataSource.transaction((em) =>
           this.recordOutcome(
@@ -434,7 +440,7 @@ export class BillingRunService {
         { subscriptionId: sub.id, billDate: sub.nextBillDate },
         'cycle already billed; skipping',
       );
-      return { kind: 'done' };
+      return { kind: 'stuck' };
     }
     const cycle: CycleRow = {
       id: cycleId,
