@@ -31,6 +31,9 @@ const esmTransform = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 module.exports = {
+  // A global option (jest ignores it inside projects): e2e tests do real I/O, and CI machines
+  // may be busy. Speed is measured by the benchmarks, never by timeouts.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -48,7 +51,6 @@ module.exports = {
       ...esmTransform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };
