@@ -101,6 +101,14 @@ describe('billing run scenarios', () => {
       ]);
   }
 
+  /** $10.00 on the 1st of every month, first billed on 2027-01-01. */
+  const MONTHLY_ON_THE_1ST = {
+    amount: 1000,
+    billing_frequency: 'monthly',
+    billing_days: '1',
+    next_bill_date: '2027-01-01',
+  };
+
   /** The first day of each month from January 2027, as run dates. */
   const months = (n: number) =>
     Array.from(
@@ -265,12 +273,7 @@ describe('billing run scenarios', () => {
   it('bills only the latest missed date when the merchant chose catch_up "latest"', async () => {
     const s = await scenario();
     await s.m.api.put('/api/recurring/billing-settings', { catch_up: 'latest' });
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
     await runOn(s, '2027-04-15');
     expect((await cycles(sub.id)).map((c) => c.bill_date)).toEqual(['2027-04-01']);
     expect((await subscription(s, sub.id)).next_bill_date).toBe('2027-05-01');
@@ -337,12 +340,7 @@ describe('billing run scenarios', () => {
       final_action: action,
       retry_days: [1, 2],
     });
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
     for (const date of ['2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04'])
       await runOn(s, date);
     expect((await subscription(s, sub.id)).status).toBe(status);
@@ -355,12 +353,7 @@ describe('billing run scenarios', () => {
   it('does not retry a hard decline', async () => {
     const s = await scenario(HARD_DECLINE_CARD);
     await s.m.api.put('/api/recurring/billing-settings', { final_action: 'cancel' });
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
     const summary = await runOn(s, '2027-01-01');
     expect(summary.declined).toBe(1);
     expect((await subscription(s, sub.id)).status).toBe('cancelled');
@@ -421,12 +414,7 @@ describe('billing run scenarios', () => {
 
   it('never charges a paused subscription, and bills again after reactivation', async () => {
     const s = await scenario();
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
     await runOn(s, '2027-01-01');
     setToday('2027-01-10');
     expect((await s.m.api.get(`/api/recurring/subscription/${sub.id}/status/paused`)).status).toBe(
@@ -445,13 +433,7 @@ describe('billing run scenarios', () => {
 
   it('completes after the duration and never bills again', async () => {
     const s = await scenario();
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      duration: 3,
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, { ...MONTHLY_ON_THE_1ST, duration: 3 });
     const summaries = [];
     for (const date of months(5)) summaries.push(await runOn(s, date));
     expect(summaries.map((x) => x.charged)).toEqual([1, 1, 1, 0, 0]);
@@ -494,18 +476,8 @@ describe('billing run scenarios', () => {
   it("bills only the calling merchant's subscriptions", async () => {
     const a = await scenario();
     const b = await scenario();
-    const subA = await subscribe(a, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
-    const subB = await subscribe(b, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const subA = await subscribe(a, MONTHLY_ON_THE_1ST);
+    const subB = await subscribe(b, MONTHLY_ON_THE_1ST);
     await runOn(a, '2027-01-01');
     expect(await cycles(subA.id)).toHaveLength(1);
     expect(await cycles(subB.id)).toHaveLength(0);
@@ -515,12 +487,7 @@ describe('billing run scenarios', () => {
 
   it('never bills a date twice, even when next_bill_date is rewound by hand, and does not loop on it', async () => {
     const s = await scenario();
-    const sub = await subscribe(s, {
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_days: '1',
-      next_bill_date: '2027-01-01',
-    });
+    const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
     expect((await runOn(s, '2027-01-01')).charged).toBe(1);
     await t.app
       .get(DataSource)
