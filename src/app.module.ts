@@ -11,6 +11,7 @@ import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
@@ -52,6 +53,7 @@ export class AppModule {
         NotificationsModule,
         InvoicesModule,
         BillingRunModule,
+        CreditsModule,
       ],
       controllers: [HealthController],
       providers: [
