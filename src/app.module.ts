@@ -11,6 +11,7 @@ import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
@@ -53,6 +54,7 @@ export class AppModule {
         NotificationsModule,
         InvoicesModule,
         BillingRunModule,
+        CreditsModule,
         EventsModule,
       ],
       controllers: [HealthController],
