@@ -38,6 +38,7 @@ import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-I
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
   Merchant,
@@ -74,4 +75,5 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  UserLogins1700000120000,
 ];
