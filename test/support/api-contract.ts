@@ -25,8 +25,8 @@ interface Contract {
 
 const contracts = new Map<string, Promise<Contract>>();
 
-/** Routes that are not the API's: the document itself. */
-const UNCHECKED = [/^\/docs(\/|-json|$)/];
+/** Routes that are not the API's: the document itself, and the customers' hosted invoice pages. */
+const UNCHECKED = [/^\/docs(\/|-json|$)/, /^\/invoice\//];
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

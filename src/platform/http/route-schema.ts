@@ -291,6 +291,7 @@ const STATUS_TEXT: Record<number, string> = {
   422: 'valid, but cannot be processed',
   429: 'too many requests',
   500: 'internal error (logged with the correlation id)',
+  503: 'unavailable: a dependency (the database) does not answer',
 };
 
 export type Auth = AuthRequirement;
