@@ -22,6 +22,7 @@ import { AppConfig } from './platform/config/config';
 import { dataSourceOptions } from './platform/database/data-source-options';
 import { GlobalExceptionFilter } from './platform/errors/global-exception.filter';
 import { HealthController } from './platform/health/health.controller';
+import { RequestValidationGuard } from './platform/http/schema-validation';
 import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
 import { IdempotencyService } from './platform/idempotency/idempotency.service';
 import { loggerParams } from './platform/logging/logger';
@@ -63,6 +64,8 @@ export class AppModule {
       providers: [
         IdempotencyService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After authentication: the route schema's validation error, if any (schema-validation.ts).
+        { provide: APP_GUARD, useClass: RequestValidationGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
