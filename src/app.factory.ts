@@ -77,6 +77,8 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
       )
       .setVersion('1.5.1')
       .addApiKey({ type: 'apiKey', name: 'Authorization', in: 'header' }, 'api_key')
+      // The payments API (/v1, docs/payments-api.md) authenticates by x-api-key instead.
+      .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'x-api-key')
       .addSecurityRequirements('api_key')
       .build(),
   );

@@ -37,6 +37,13 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 
 export const entities = [
@@ -62,6 +69,10 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
 ];
 
 export const migrations = [
@@ -74,4 +85,5 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  Payments1700000130000,
 ];
