@@ -8,6 +8,7 @@ import { RecurringChargesService } from './stored-credentials/recurring-charges.
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { TransactionsController } from './transactions/transactions.controller';
+import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
@@ -15,7 +16,8 @@ import { VaultService } from './vault/vault.service';
 /**
  * The gateway: the PaymentGateway interface (gateway.ts), Rebill's sandbox (customer vault,
  * transactions, tokenizer) and the HTTP adapter. Other modules use GatewayFactory,
- * RecurringChargesService and VaultService.
+ * RecurringChargesService, VaultService and TransactionObservers (register at boot to hear
+ * every money movement inside its transaction).
  */
 @Module({
   imports: [CryptoModule],
@@ -24,6 +26,7 @@ import { VaultService } from './vault/vault.service';
     VaultService,
     TokenizerService,
     TransactionsService,
+    TransactionObservers,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
@@ -35,6 +38,7 @@ import { VaultService } from './vault/vault.service';
     VaultPaymentMethods,
     VaultService,
     TransactionsService,
+    TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
     SandboxOptions,
