@@ -37,6 +37,8 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
+import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 
 export const entities = [
@@ -62,6 +64,9 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  LedgerTransactionRow,
+  PayoutRow,
+  DisputeRow,
 ];
 
 export const migrations = [
@@ -74,4 +79,5 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  Ledger1700000140000,
 ];
