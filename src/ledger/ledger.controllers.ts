@@ -1,6 +1,8 @@
 import { Body, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
+import { Route } from '../platform/http/route-schema';
+import { LEDGER_ROUTES } from './ledger.routes';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
 import {
   CurrentV1Caller,
@@ -30,6 +32,7 @@ export class BalancesController {
   constructor(private readonly ledger: LedgerService) {}
 
   @Get()
+  @Route(LEDGER_ROUTES.balances)
   async balances(@CurrentV1Caller() caller: V1Caller) {
     return { data: await this.ledger.balances(caller.accountId) };
   }
@@ -41,6 +44,7 @@ export class LedgerTransactionsController {
   constructor(private readonly ledger: LedgerService) {}
 
   @Get()
+  @Route(LEDGER_ROUTES.listTransactions)
   async list(@CurrentV1Caller() caller: V1Caller, @Query() query: Record<string, unknown>) {
     return this.ledger.list(
       caller.accountId,
@@ -51,12 +55,14 @@ export class LedgerTransactionsController {
 
   @Post('search')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.searchTransactions)
   async search(@CurrentV1Caller() caller: V1Caller, @Body() body: unknown) {
     return this.ledger.search(caller.accountId, body ?? {});
   }
 
   @Post('download')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.downloadTransactions)
   download(@CurrentV1Caller() caller: V1Caller, @Body() body: unknown) {
     return new StreamableFile(this.ledger.download(caller.accountId, body ?? {}), {
       type: 'text/csv; charset=utf-8',
@@ -65,6 +71,7 @@ export class LedgerTransactionsController {
   }
 
   @Get(':id')
+  @Route(LEDGER_ROUTES.getTransaction)
   async get(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string) {
     return this.ledger.get(caller.accountId, id);
   }
@@ -81,6 +88,7 @@ export class DisputesController {
   ) {}
 
   @Get()
+  @Route(LEDGER_ROUTES.listDisputes)
   async list(@CurrentV1Caller() caller: V1Caller, @Query() query: Record<string, unknown>) {
     const qb = this.dataSource
       .getRepository(DisputeRow)
@@ -107,12 +115,14 @@ export class DisputesController {
   }
 
   @Get(':id')
+  @Route(LEDGER_ROUTES.getDispute)
   async get(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string) {
     return this.view(await this.disputes.get(caller.accountId, id));
   }
 
   @Post(':id/notes')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.addDisputeNote)
   async addNote(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,
@@ -124,6 +134,7 @@ export class DisputesController {
 
   @Post(':id/attachments')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.addDisputeAttachment)
   async addAttachment(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,
@@ -134,6 +145,7 @@ export class DisputesController {
   }
 
   @Get(':id/attachments/:attachmentId')
+  @Route(LEDGER_ROUTES.getDisputeAttachment)
   async attachment(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,
@@ -163,6 +175,7 @@ export class PayoutsController {
   ) {}
 
   @Get()
+  @Route(LEDGER_ROUTES.listPayouts)
   async list(@CurrentV1Caller() caller: V1Caller, @Query() query: Record<string, unknown>) {
     const qb = this.dataSource
       .getRepository(PayoutRow)
@@ -173,6 +186,7 @@ export class PayoutsController {
 
   /** Spec: "Fetch a list of payouts for a business" (x-business-id required). */
   @Get('business')
+  @Route(LEDGER_ROUTES.listBusinessPayouts)
   async listForBusiness(
     @CurrentV1Caller() caller: V1Caller,
     @Query() query: Record<string, unknown>,
@@ -189,6 +203,7 @@ export class PayoutsController {
   }
 
   @Get(':id')
+  @Route(LEDGER_ROUTES.getPayout)
   async get(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string) {
     return payoutView(await this.payouts.get(caller.accountId, id));
   }
@@ -200,6 +215,7 @@ export class ProcessingPlanController {
   constructor(private readonly plans: ProcessingPlansService) {}
 
   @Get(':id/processing_plan')
+  @Route(LEDGER_ROUTES.getProcessingPlan)
   async get(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string) {
     // Another merchant's account is not found, never forbidden.
     if (id !== caller.accountId) throw new NotFoundError('account', id);
@@ -217,12 +233,14 @@ export class LedgerSandboxController {
 
   @Post('disputes/raise')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.sandboxRaiseDisputes)
   async raise(@CurrentV1Caller() caller: V1Caller) {
     return { raised: await this.disputes.raiseDue(caller.accountId) };
   }
 
   @Post('disputes/:id/resolve')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.sandboxResolveDispute)
   async resolve(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,
@@ -236,12 +254,14 @@ export class LedgerSandboxController {
 
   @Post('payouts/run')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.sandboxRunPayouts)
   async run(@CurrentV1Caller() caller: V1Caller) {
     return this.payouts.run(caller.accountId);
   }
 
   @Post('payouts/:id/return')
   @HttpCode(200)
+  @Route(LEDGER_ROUTES.sandboxReturnPayout)
   async returnPayout(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,

@@ -1,7 +1,8 @@
 import { Body, Controller, Param, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../accounts/accounts.service';
-import { PartnerOnly } from '../platform/auth/auth.decorators';
+import { Route } from '../platform/http/route-schema';
+import { LEDGER_ROUTES } from './ledger.routes';
 import { ok } from '../platform/http/envelope';
 import { ProcessingPlansService } from './processing-plans.service';
 
@@ -15,7 +16,7 @@ export class PartnerProcessingPlanController {
   ) {}
 
   @Put(':id/processing_plan')
-  @PartnerOnly()
+  @Route(LEDGER_ROUTES.setProcessingPlan)
   async set(@Param('id') id: string, @Body() body: unknown) {
     await this.accounts.getMerchant(id);
     return ok(await this.plans.set(id, body));

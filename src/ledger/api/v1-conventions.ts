@@ -17,6 +17,7 @@ import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiKeyGuard } from '../../platform/auth/api-key.guard';
 import { MerchantAuth, NoAuth } from '../../platform/auth/auth.decorators';
+import { TokenService } from '../../platform/auth/jwt';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../platform/errors/errors';
 
 export const DEFAULT_LIMIT = 10;
@@ -34,7 +35,10 @@ const BUSINESS_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 @Injectable()
 export class V1AuthGuard implements CanActivate {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{
@@ -45,7 +49,7 @@ export class V1AuthGuard implements CanActivate {
     const key = request.headers['x-api-key']?.trim();
     if (!key) throw new UnauthorizedError('unauthorized: missing x-api-key header');
     request.headers.authorization = key;
-    await new ApiKeyGuard(privateOnly, this.dataSource).canActivate(context);
+    await new ApiKeyGuard(privateOnly, this.dataSource, this.tokens).canActivate(context);
     const auth = request.auth!;
     const account = request.headers['x-account-id']?.trim();
     if (!account) throw new ValidationError('x-account-id', 'is required');
