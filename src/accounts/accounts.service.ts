@@ -165,6 +165,16 @@ export class AccountsService {
     return merchant;
   }
 
+  /** Time zones of many merchants at once (calendar dates are in the merchant's zone). */
+  async timeZonesOf(merchantIds: readonly string[]): Promise<Map<string, string>> {
+    if (merchantIds.length === 0) return new Map();
+    const rows: { id: string; timezone: string }[] = await this.dataSource.query(
+      `SELECT id, timezone FROM merchants WHERE id = ANY($1::text[])`,
+      [merchantIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.timezone]));
+  }
+
   /**
    * The partner key: PARTNER_API_KEY when set; otherwise, when the database has none,
    * a new one is generated and returned so that the caller can print it once.

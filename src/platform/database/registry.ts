@@ -47,6 +47,8 @@ import {
   PaymentRefund,
 } from '../../payments/payment.entities';
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
+import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
+import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
@@ -78,6 +80,9 @@ export const entities = [
   IntentPayment,
   PaymentRefund,
   CheckoutSession,
+  LedgerTransactionRow,
+  PayoutRow,
+  DisputeRow,
 ];
 
 export const migrations = [
@@ -94,4 +99,5 @@ export const migrations = [
   Events1700000150000,
   UserLogins1700000120000,
   Payments1700000130000,
+  Ledger1700000140000,
 ];
