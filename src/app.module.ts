@@ -13,6 +13,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -54,6 +55,7 @@ export class AppModule {
         InvoicesModule,
         BillingRunModule,
         EventsModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -39,6 +39,8 @@ import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
+import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 
 export const entities = [
@@ -65,6 +67,9 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
 ];
 
 export const migrations = [
@@ -78,4 +83,5 @@ export const migrations = [
   EmailOutbox1700000007000,
   BillingRun1700000008000,
   Events1700000150000,
+  Webhooks1700000150100,
 ];
