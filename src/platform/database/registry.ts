@@ -42,6 +42,13 @@ import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
 import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
@@ -72,6 +79,10 @@ export const entities = [
   WebhookEndpoint,
   WebhookDelivery,
   WebhookAttempt,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
 ];
 
 export const migrations = [
@@ -88,4 +99,5 @@ export const migrations = [
   Events1700000150000,
   Webhooks1700000150100,
   UserLogins1700000120000,
+  Payments1700000130000,
 ];
