@@ -40,6 +40,8 @@ import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
+import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
 import {
   CheckoutSession,
   IntentPayment,
@@ -76,6 +78,9 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
   PaymentIntent,
   IntentPayment,
   PaymentRefund,
@@ -97,6 +102,7 @@ export const migrations = [
   BillingRun1700000008000,
   CustomerCredits1700000160000,
   Events1700000150000,
+  Webhooks1700000150100,
   UserLogins1700000120000,
   Payments1700000130000,
   Ledger1700000140000,
