@@ -265,6 +265,7 @@ export const CALCULATION_ROUTES = {
     body: AmountsBody,
     responses: { 200: Success(AmountsView) },
     errors: [404],
+    idempotent: true,
     examples: {
       body: {
         processor_id: '<processor id>',
@@ -281,6 +282,7 @@ export const CALCULATION_ROUTES = {
     body: FeesBody,
     responses: { 200: Success(FeesView) },
     errors: [404],
+    idempotent: true,
     examples: {
       body: {
         type: 'integrations',
