@@ -15,6 +15,7 @@ import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
+import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/config';
@@ -44,6 +45,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(options.config)),
         ClockModule.forRoot(options.clock),
         PlatformModule.forRoot(options.config),
+        AuthModule,
         TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
