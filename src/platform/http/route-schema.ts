@@ -213,10 +213,15 @@ export function LocalDate(options: FieldOptions = {}) {
  * A request object: unknown fields are ignored (clients of the gateway API send extra fields),
  * every declared field is checked.
  */
-export function Input<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
-  return withErrors(Type.Object(properties, options), {
-    type: '{field} must be a JSON object, got {value}',
-  });
+export function Input<T extends TProperties>(
+  properties: T,
+  options: ObjectOptions & FieldOptions = {},
+) {
+  return withErrors(
+    Type.Object(properties, options),
+    { type: '{field} must be a JSON object, got {value}' },
+    options,
+  );
 }
 
 /** A response object: exactly the declared fields (the response check fails on any other). */
