@@ -64,7 +64,7 @@ describe('API contract', () => {
       [{ amount: '100' }, 'amount must be an integer number of cents (100 = 1.00), got "100"'],
       [{ amount: 1e15 }, 'invalid amount: must be at most 999999999999 cents'],
       [{ name: 'x'.repeat(201), amount: 1 }, 'invalid name: must be at most 200 characters'],
-      [[1, 2], 'body must be a JSON object, got an array'],
+      [[1, 2], 'body must be an object, got an array'],
     ];
     for (const [body, msg] of cases) {
       const res = await a.api.post('/api/recurring/addon', body);

@@ -219,7 +219,7 @@ export function Input<T extends TProperties>(
 ) {
   return withErrors(
     Type.Object(properties, options),
-    { type: '{field} must be a JSON object, got {value}' },
+    { type: '{field} must be an object, got {value}' },
     options,
   );
 }
