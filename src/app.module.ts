@@ -14,6 +14,7 @@ import { InvoicesModule } from './invoices/invoices.module';
 import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
+import { PaymentsModule } from './payments/payments.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -59,6 +60,7 @@ export class AppModule {
         BillingRunModule,
         CreditsModule,
         EventsModule,
+        PaymentsModule,
       ],
       controllers: [HealthController],
       providers: [

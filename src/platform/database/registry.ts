@@ -40,6 +40,13 @@ import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
@@ -67,6 +74,10 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
 ];
 
 export const migrations = [
@@ -82,4 +93,5 @@ export const migrations = [
   CustomerCredits1700000160000,
   Events1700000150000,
   UserLogins1700000120000,
+  Payments1700000130000,
 ];
