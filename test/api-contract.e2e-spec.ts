@@ -43,7 +43,14 @@ describe('API contract', () => {
       'percentage',
     ]);
     expect(body.examples.spec.value).toMatchObject({ amount: 100 });
-    expect(Object.keys(create.responses).sort()).toEqual(['200', '400', '401', '409', '422', '500']);
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '409',
+      '422',
+      '500',
+    ]);
     expect(
       create.responses['200'].content['application/json'].schema.properties.data.required,
     ).toContain('percentage');

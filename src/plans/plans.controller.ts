@@ -24,7 +24,6 @@ type Params<K extends keyof CatalogRoutes> = ParamsOf<CatalogRoutes[K]>;
 type Reply<K extends keyof CatalogRoutes> = ReplyOf<CatalogRoutes[K]>;
 type P = typeof PLAN_ROUTES;
 
-
 @ApiTags('recurring')
 @Controller('api/recurring')
 export class CatalogController {
