@@ -11,7 +11,7 @@ import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
-import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
+import { BillingModule } from './billing/billing.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -41,7 +41,9 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(options.config)),
         ClockModule.forRoot(options.clock),
         PlatformModule.forRoot(options.config),
-        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
+        TypeOrmModule.forRoot(
+          dataSourceOptions(options.databaseUrl, options.config.databasePoolSize),
+        ),
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
         ProcessorsModule,
@@ -51,7 +53,7 @@ export class AppModule {
         SubscriptionsModule,
         NotificationsModule,
         InvoicesModule,
-        BillingRunModule,
+        BillingModule,
       ],
       controllers: [HealthController],
       providers: [

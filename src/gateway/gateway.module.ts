@@ -3,6 +3,7 @@ import { CryptoModule } from '../platform/crypto/crypto.module';
 import { GatewayFactory } from './gateway.factory';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
+import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { TransactionsController } from './transactions/transactions.controller';
@@ -25,12 +26,14 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    RecurringPayments,
   ],
   exports: [
     VaultService,
     TransactionsService,
     GatewayFactory,
     RecurringChargesService,
+    RecurringPayments,
     SandboxOptions,
   ],
 })

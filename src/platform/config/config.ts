@@ -12,6 +12,8 @@ export interface AppConfig {
   publicBaseUrl: string | undefined;
   smtpUrl: string | undefined;
   encryptionKey: string | undefined;
+  /** Database connections per process (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
   }
 
+  let databasePoolSize = 20;
+  const rawPool = str('DATABASE_POOL_SIZE');
+  if (rawPool !== undefined) {
+    if (!/^\d+$/.test(rawPool) || Number(rawPool) < 4 || Number(rawPool) > 500) {
+      problems.push(`DATABASE_POOL_SIZE must be a whole number from 4 to 500, got "${rawPool}"`);
+    } else {
+      databasePoolSize = Number(rawPool);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -78,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: rawLevel as AppConfig['logLevel'],
     dataDir: str('REBILL_DATA_DIR') ?? '.data',
     publicBaseUrl,
+    databasePoolSize,
     smtpUrl,
     encryptionKey,
   };

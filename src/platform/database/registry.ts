@@ -37,7 +37,8 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
-import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { BillingRun1700000008000 } from '../../billing/migrations/1700000008000-BillingRun';
+import { BillingRunProgress1700000100000 } from '../../billing/migrations/1700000100000-BillingRunProgress';
 
 export const entities = [
   Merchant,
@@ -74,4 +75,5 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  BillingRunProgress1700000100000,
 ];
