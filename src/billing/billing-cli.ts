@@ -47,7 +47,10 @@ async function main(): Promise<void> {
     usage('--workers must be a whole number from 1 to 16');
 
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000))
+  if (
+    batchSize !== undefined &&
+    (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000)
+  )
     usage('--batch-size must be a whole number from 1 to 5000');
   const inFlight = values['in-flight'] === undefined ? undefined : Number(values['in-flight']);
   if (inFlight !== undefined && (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > 1000))

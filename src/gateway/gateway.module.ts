@@ -7,6 +7,7 @@ import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { TransactionsController } from './transactions/transactions.controller';
+import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
@@ -14,7 +15,8 @@ import { VaultService } from './vault/vault.service';
 /**
  * The gateway: the PaymentGateway interface (gateway.ts), Rebill's sandbox (customer vault,
  * transactions, tokenizer) and the HTTP adapter. Other modules use GatewayFactory,
- * RecurringChargesService and VaultService.
+ * RecurringChargesService, VaultService and TransactionObservers (register at boot to hear
+ * every money movement inside its transaction).
  */
 @Module({
   imports: [CryptoModule],
@@ -23,6 +25,7 @@ import { VaultService } from './vault/vault.service';
     VaultService,
     TokenizerService,
     TransactionsService,
+    TransactionObservers,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
@@ -31,6 +34,7 @@ import { VaultService } from './vault/vault.service';
   exports: [
     VaultService,
     TransactionsService,
+    TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
     RecurringPayments,

@@ -262,11 +262,13 @@ export class SubscriptionLedger {
           const from = s.status;
           s.status = 'completed';
           completed.add(s.id);
-          event(s, 'status_changed', {
+          event(
+            s,
+            'status_changed',
+            { reason: `duration of ${s.billingCount} billings reached` },
             from,
-            to: 'completed',
-            detail: { reason: `duration of ${s.billingCount} billings reached` },
-          });
+            'completed',
+          );
         }
       } else {
         if (transitionRefusal(s.status, change.to) !== null) continue;
@@ -274,7 +276,7 @@ export class SubscriptionLedger {
         s.status = change.to;
         touched.add(s.id);
         // Reactivation after a payment keeps the next bill date: the run already moved it on.
-        event(s, 'status_changed', { from, to: change.to, detail: { reason: change.reason } });
+        event(s, 'status_changed', { reason: change.reason }, from, change.to);
       }
     }
     const rows = [...touched].map((id) => state.get(id)!);
@@ -295,7 +297,10 @@ export class SubscriptionLedger {
         ],
       );
     }
-    if (events.length > 0) await em.getRepository(SubscriptionEvent).insert(events);
+    if (events.length > 0) {
+      await em.getRepository(SubscriptionEvent).insert(events);
+      await this.subscriptions.publishEvents(em, events);
+    }
     return { completed };
   }
 

@@ -14,6 +14,15 @@ export interface AppConfig {
   encryptionKey: string | undefined;
   /** Database connections per process (DATABASE_POOL_SIZE). */
   databasePoolSize: number;
+  /**
+   * Whether merchant-given URLs (a processor's gateway, webhooks, logos) may point at
+   * loopback, link-local or private addresses: for development and tests only.
+   */
+  outboundAllowPrivate: boolean;
+  /** HS256 secret for the JWTs of POST /api/token-auth; generated under dataDir when unset. */
+  jwtSecret: string | undefined;
+  /** How long a JWT lives, in seconds. */
+  jwtTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +90,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  const jwtSecret = str('REBILL_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('REBILL_JWT_SECRET must be at least 32 characters long');
+  }
+
+  let jwtTtlSeconds = 900;
+  const rawTtl = str('REBILL_JWT_TTL_SECONDS');
+  if (rawTtl !== undefined) {
+    if (!/^\d+$/.test(rawTtl) || Number(rawTtl) < 60 || Number(rawTtl) > 86400) {
+      problems.push(`REBILL_JWT_TTL_SECONDS must be an integer from 60 to 86400, got "${rawTtl}"`);
+    } else {
+      jwtTtlSeconds = Number(rawTtl);
+    }
+  }
+
+  let outboundAllowPrivate = false;
+  const rawAllowPrivate = str('REBILL_OUTBOUND_ALLOW_PRIVATE');
+  if (rawAllowPrivate !== undefined) {
+    if (rawAllowPrivate === 'true' || rawAllowPrivate === '1') outboundAllowPrivate = true;
+    else if (rawAllowPrivate !== 'false' && rawAllowPrivate !== '0') {
+      problems.push(
+        `REBILL_OUTBOUND_ALLOW_PRIVATE must be true or false, got "${rawAllowPrivate}"`,
+      );
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -93,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize,
     smtpUrl,
     encryptionKey,
+    outboundAllowPrivate,
+    jwtSecret,
+    jwtTtlSeconds,
   };
 }
 

@@ -39,6 +39,10 @@ import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
 import { BillingRun1700000008000 } from '../../billing/migrations/1700000008000-BillingRun';
 import { BillingRunProgress1700000100000 } from '../../billing/migrations/1700000100000-BillingRunProgress';
+import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
+import { EventRow } from '../../events/event.entity';
+import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
   Merchant,
@@ -63,6 +67,7 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  EventRow,
 ];
 
 export const migrations = [
@@ -76,4 +81,7 @@ export const migrations = [
   EmailOutbox1700000007000,
   BillingRun1700000008000,
   BillingRunProgress1700000100000,
+  CustomerCredits1700000160000,
+  Events1700000150000,
+  UserLogins1700000120000,
 ];
