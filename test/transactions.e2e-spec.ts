@@ -286,8 +286,12 @@ describe('transactions (sandbox)', () => {
           /payment_method: must contain exactly one of/,
         ],
         [
+          { payment_method: { apm: { type: 'alipay' } } },
+          /payment_method.apm: is not supported/,
+        ],
+        [
           { payment_method: { terminal: { id: 'x' } } },
-          /payment_method.terminal: is not supported/,
+          'terminal x not found',
         ],
         [
           { payment_method: card('4111111111111121') },

@@ -7,6 +7,7 @@ import { newId, newSecretToken } from '../platform/ids/ids';
 import { ApiKey, ApiKeyType } from './api-key.entity';
 import { Merchant } from './merchant.entity';
 import { PartnerKey } from './partner-key.entity';
+import { MerchantSetup } from './merchant-setup';
 import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
@@ -25,6 +26,7 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly processors: ProcessorsService,
+    private readonly setup: MerchantSetup,
   ) {}
 
   /** A merchant with its first (admin) user, a private and a public key. */
@@ -73,6 +75,7 @@ export class AccountsService {
       const privateKey = await this.insertApiKey(em, user, 'api', 'Private Key');
       const publicKey = await this.insertApiKey(em, user, 'public', 'Public Key');
       await this.processors.createDefault(merchant.id, em);
+      await this.setup.run(em, merchant);
       return { merchant, user, privateKey, publicKey };
     });
   }
@@ -122,6 +125,16 @@ export class AccountsService {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, merchantId });
     if (!user) throw new NotFoundError('user', userId);
     return user;
+  }
+
+  /** Each merchant's IANA time zone (one query). */
+  async timeZonesOf(merchantIds: readonly string[]): Promise<Map<string, string>> {
+    if (merchantIds.length === 0) return new Map();
+    const rows: { id: string; timezone: string }[] = await this.dataSource.query(
+      `SELECT id, timezone FROM merchants WHERE id = ANY($1)`,
+      [merchantIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.timezone]));
   }
 
   async getMerchant(merchantId: string): Promise<Merchant> {

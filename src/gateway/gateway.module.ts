@@ -8,6 +8,12 @@ import { TokenizerService } from './tokenizer/tokenizer.service';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
+import { AccountsModule } from '../accounts/accounts.module';
+import { SettlementController } from './settlement/settlement.controller';
+import { SettlementService } from './settlement/settlement.service';
+import { TerminalSales } from './terminals/terminal-sales';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalsService } from './terminals/terminals.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
 
@@ -18,8 +24,14 @@ import { VaultService } from './vault/vault.service';
  * every money movement inside its transaction).
  */
 @Module({
-  imports: [CryptoModule],
-  controllers: [VaultController, TransactionsController, TokenizerController],
+  imports: [CryptoModule, AccountsModule],
+  controllers: [
+    VaultController,
+    TransactionsController,
+    TokenizerController,
+    TerminalsController,
+    SettlementController,
+  ],
   providers: [
     VaultService,
     TokenizerService,
@@ -28,6 +40,9 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    TerminalsService,
+    TerminalSales,
+    SettlementService,
   ],
   exports: [
     VaultService,
@@ -36,6 +51,7 @@ import { VaultService } from './vault/vault.service';
     GatewayFactory,
     RecurringChargesService,
     SandboxOptions,
+    SettlementService,
   ],
 })
 export class GatewayModule {}

@@ -32,7 +32,12 @@ import { TokenizerService } from '../tokenizer/tokenizer.service';
 import { VaultAddress } from '../vault/vault.entities';
 import { AddressInput } from '../vault/vault-input';
 import { VaultService } from '../vault/vault.service';
-import { GatewayTransactionRow, ResponseDetails, TransactionAddress } from './transaction.entity';
+import {
+  GatewayTransactionRow,
+  ResponseDetails,
+  TransactionAddress,
+  TransactionPaymentMethod,
+} from './transaction.entity';
 import {
   parseCaptureRequest,
   parseIdempotencyKey,
@@ -41,6 +46,8 @@ import {
   ProcessRequest,
 } from './transaction-request';
 import { parseTransactionSearch } from './transaction-search';
+import { SettlementService } from '../settlement/settlement.service';
+import { TerminalSales } from '../terminals/terminal-sales';
 import { TransactionChange, TransactionObservers } from './transaction-observers';
 import { transactionView, TransactionView } from './transaction.views';
 
@@ -55,9 +62,9 @@ export interface ProcessResult {
   respondLateMs: number;
 }
 
-/** What a transaction charges, opened from the request, the vault or a token. */
+/** What a transaction charges, opened from the request, the vault, a token or a terminal. */
 interface ChargedMethod {
-  label: 'card' | 'ach' | 'customer' | 'token';
+  label: TransactionPaymentMethod;
   details:
     { kind: 'card'; card: CardDetails; cvc: string | null } | { kind: 'ach'; ach: AchDetails };
   customerId: string | null;
@@ -66,6 +73,8 @@ interface ChargedMethod {
   methodFlags: string[];
   billingAddress: TransactionAddress | null;
   shippingAddress: TransactionAddress | null;
+  /** A card-present sale: the terminal, its open batch and how the card was read. */
+  terminal?: { id: string; batchNumber: number; processorSpecific: Record<string, unknown> };
 }
 
 const PROCESSOR_TYPE = 'rebill_sandbox';
@@ -87,12 +96,17 @@ export class TransactionsService {
     private readonly options: SandboxOptions,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly observers: TransactionObservers,
+    private readonly settlement: SettlementService,
+    private readonly terminalSales: TerminalSales,
   ) {}
 
   async process(merchantId: string, userId: string | null, body: Body): Promise<ProcessResult> {
     const now = this.clock.now();
     const req = parseProcessRequest(body, now);
-    const processor = await this.processors.resolve(merchantId, req.processorId);
+    const processor = await this.processors.resolve(
+      merchantId,
+      await this.terminalSales.processorIdFor(merchantId, req),
+    );
     if (processor.gatewayKind !== 'sandbox') {
       throw new UnprocessableError(
         `processor ${processor.id} charges through the gateway at ${processor.gatewayBaseUrl ?? '(no URL)'}; ` +
@@ -114,7 +128,7 @@ export class TransactionsService {
         if (earlier !== null)
           return { transaction: transactionView(earlier), replayed: true, respondLateMs: 0 };
       }
-      const charged = await this.openPaymentMethod(em, merchantId, req);
+      const charged = await this.openPaymentMethod(em, merchantId, req, now);
       const initialTransactionId = await this.initialTransactionFor(
         em,
         merchantId,
@@ -418,6 +432,9 @@ export class TransactionsService {
         billingMethod: 'straight',
         idempotencyKey: null,
         referencedTransactionId: row.id,
+        // A refund of a terminal sale joins the terminal's open batch; its number is set when it closes.
+        batchNumber: null,
+        settlementBatchId: null,
         createdAt: now,
         updatedAt: now,
         capturedAt: now,
@@ -435,52 +452,12 @@ export class TransactionsService {
   }
 
   /**
-   * Settles every pending transaction (of one merchant, or of all): the sandbox's batch.
-   * Runs every hour on the hour; tests and `POST /api/sandbox/settle` call it on demand.
+   * Settles every pending transaction of one merchant (or of all) now, each terminal and
+   * each processor in a batch of its own (settlement/settlement.service.ts). Tests and
+   * `POST /api/sandbox/settle` call it; the schedules live in SettlementService.
    */
   async settle(merchantId: string | null): Promise<number> {
-    const now = this.clock.now();
-    const params: unknown[] = [now];
-    let scope = '';
-    if (merchantId !== null) {
-      params.push(merchantId);
-      scope = ' AND merchant_id = $2';
-    }
-    return this.dataSource.transaction(async (em) => {
-      // NOTE: TypeORM answers an UPDATE with [rows, affected count], not with the rows.
-      const [rows]: [SettledRow[], number] = await em.query(
-        `UPDATE gateway_transactions
-            SET status = 'settled', amount_settled = amount_captured, settled_at = $1, updated_at = $1
-          WHERE status = 'pending_settlement'${scope}
-          RETURNING id, merchant_id, amount_settled, currency, referenced_transaction_id`,
-        params,
-      );
-      await this.observers.notify(
-        em,
-        rows.map((r) => ({
-          kind: 'settled' as const,
-          merchantId: r.merchant_id,
-          transactionId: r.id,
-          amountCents: Number(r.amount_settled),
-          currency: r.currency,
-          occurredAt: now,
-          ...(r.referenced_transaction_id !== null
-            ? { relatedTransactionId: r.referenced_transaction_id }
-            : {}),
-        })),
-      );
-      return rows.length;
-    });
-  }
-
-  @Cron(CronExpression.EVERY_HOUR)
-  async settleOnSchedule(): Promise<void> {
-    try {
-      const n = await this.settle(null);
-      if (n > 0) this.logger.log({ settled: n }, 'sandbox settlement batch');
-    } catch (err) {
-      this.logger.error({ err }, 'sandbox settlement failed');
-    }
+    return this.settlement.settlePending(merchantId, { includeTerminals: true, trigger: 'manual' });
   }
 
   @Cron(CronExpression.EVERY_10_MINUTES)
@@ -548,6 +525,7 @@ export class TransactionsService {
     em: EntityManager,
     merchantId: string,
     req: ProcessRequest,
+    now: Date,
   ): Promise<ChargedMethod> {
     const pm = req.paymentMethod;
     const base = {
@@ -561,6 +539,16 @@ export class TransactionsService {
     if (pm.kind === 'card')
       return { ...base, label: 'card', details: { kind: 'card', card: pm.card, cvc: pm.cvc } };
     if (pm.kind === 'ach') return { ...base, label: 'ach', details: { kind: 'ach', ach: pm.ach } };
+    if (pm.kind === 'terminal') {
+      const amount = req.amount ?? req.baseAmount ?? 0;
+      const sale = await this.terminalSales.present(em, merchantId, pm, amount, now);
+      return {
+        ...base,
+        label: 'terminal',
+        details: { kind: 'card', card: sale.card, cvc: pm.cvc },
+        terminal: sale.terminal,
+      };
+    }
     if (pm.kind === 'token') {
       const details = await this.tokenizer.consume(
         em,
@@ -734,6 +722,9 @@ export class TransactionsService {
       customerId: input.customerId,
       customerPaymentMethodId: input.paymentMethodId,
       responseDetails: responseDetailsFor(id, input.processor.id, charged, outcome, now),
+      terminalId: charged.terminal?.id ?? null,
+      batchNumber: charged.terminal?.batchNumber ?? null,
+      settlementBatchId: null,
       billingAddress: charged.billingAddress,
       shippingAddress: charged.shippingAddress,
       cardOnFileIndicator: req.citMit.cardOnFileIndicator,
@@ -763,14 +754,6 @@ export class TransactionsService {
     if (!row) throw new NotFoundError('transaction', id);
     return row;
   }
-}
-
-interface SettledRow {
-  id: string;
-  merchant_id: string;
-  amount_settled: string;
-  currency: string;
-  referenced_transaction_id: string | null;
 }
 
 function changeOf(
@@ -831,7 +814,7 @@ function responseDetailsFor(
     processor_response_text: code.text,
     processor_type: PROCESSOR_TYPE,
     processor_id: processorId,
-    processor_specific: {},
+    processor_specific: charged.terminal?.processorSpecific ?? {},
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
   };

@@ -39,6 +39,9 @@ import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
+import { Terminal } from '../../gateway/terminals/terminal.entity';
+import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
+import { TerminalsAndSettlement1700000120100 } from '../../gateway/migrations/1700000120100-TerminalsAndSettlement';
 
 export const entities = [
   Merchant,
@@ -63,6 +66,8 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  Terminal,
+  SettlementBatch,
 ];
 
 export const migrations = [
@@ -76,4 +81,5 @@ export const migrations = [
   EmailOutbox1700000007000,
   BillingRun1700000008000,
   UserLogins1700000120000,
+  TerminalsAndSettlement1700000120100,
 ];
