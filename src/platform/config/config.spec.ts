@@ -27,6 +27,20 @@ describe('loadConfig', () => {
   });
 });
 
+describe('REBILL_OUTBOUND_ALLOW_PRIVATE', () => {
+  it('is off unless set: merchant URLs may not point at internal addresses', () => {
+    expect(loadConfig({}).outboundAllowPrivate).toBe(false);
+    expect(loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toBe(true);
+    expect(loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: '0' }).outboundAllowPrivate).toBe(false);
+  });
+
+  it('refuses anything but a boolean at boot', () => {
+    expect(() => loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'yes please' })).toThrow(
+      /REBILL_OUTBOUND_ALLOW_PRIVATE/,
+    );
+  });
+});
+
 describe('loadConfig: JWT settings', () => {
   it('defaults the token lifetime to 15 minutes and leaves the secret to the data directory', () => {
     const config = loadConfig({});
