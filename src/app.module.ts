@@ -14,6 +14,7 @@ import { InvoicesModule } from './invoices/invoices.module';
 import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
+import { FileBatchesModule } from './file-batches/file-batches.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -58,6 +59,7 @@ export class AppModule {
         BillingRunModule,
         CreditsModule,
         EventsModule,
+        FileBatchesModule,
       ],
       controllers: [HealthController],
       providers: [

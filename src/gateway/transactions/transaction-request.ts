@@ -303,6 +303,9 @@ function parseCitMit(body: Body): CitMitFields {
   };
 }
 
+export type CaptureRequest = ReturnType<typeof parseCaptureRequest>;
+export type RefundRequest = ReturnType<typeof parseRefundRequest>;
+
 /** Spec: Capture. Each field defaults to the authorization's. */
 export function parseCaptureRequest(body: Body) {
   return {

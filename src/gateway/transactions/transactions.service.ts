@@ -43,7 +43,9 @@ import {
   parseIdempotencyKey,
   parseProcessRequest,
   parseRefundRequest,
+  CaptureRequest,
   ProcessRequest,
+  RefundRequest,
 } from './transaction-request';
 import { parseTransactionSearch } from './transaction-search';
 import { SettlementService } from '../settlement/settlement.service';
@@ -103,6 +105,26 @@ export class TransactionsService {
   async process(merchantId: string, userId: string | null, body: Body): Promise<ProcessResult> {
     const now = this.clock.now();
     const req = parseProcessRequest(body, now);
+    return this.processRequest(
+      merchantId,
+      userId,
+      req,
+      requestFingerprint('POST', '/api/transaction', body),
+    );
+  }
+
+  /**
+   * The typed entry point of POST /api/transaction, for callers that build a ProcessRequest
+   * themselves (file batches): the same path, the same rules. `fingerprint` identifies the
+   * request for its idempotency key (the same key with another fingerprint is refused).
+   */
+  async processRequest(
+    merchantId: string,
+    userId: string | null,
+    req: ProcessRequest,
+    fingerprint: string,
+  ): Promise<ProcessResult> {
+    const now = this.clock.now();
     const processor = await this.processors.resolve(
       merchantId,
       await this.terminalSales.processorIdFor(merchantId, req),
@@ -113,7 +135,6 @@ export class TransactionsService {
           "Rebill's /api/transaction is the sandbox: choose a sandbox processor (processor_id)",
       );
     }
-    const fingerprint = requestFingerprint('POST', '/api/transaction', body);
     const id = newId();
 
     return this.dataSource.transaction(async (em) => {
@@ -292,7 +313,15 @@ export class TransactionsService {
 
   /** Spec: Capture. Only an authorization, only once, never above the authorized amount. */
   async capture(merchantId: string, id: string, body: Body): Promise<TransactionView> {
-    const input = parseCaptureRequest(body);
+    return this.captureRequest(merchantId, id, parseCaptureRequest(body));
+  }
+
+  /** The typed entry point of a capture (file batches). */
+  async captureRequest(
+    merchantId: string,
+    id: string,
+    input: CaptureRequest,
+  ): Promise<TransactionView> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.lockRow(em, merchantId, id);
       if (row.type !== 'authorize') {
@@ -370,7 +399,16 @@ export class TransactionsService {
    * at most the settled amount. The refund is a transaction of its own (type "refund").
    */
   async refund(merchantId: string, id: string, body: Body): Promise<TransactionView> {
-    const input = parseRefundRequest(body);
+    return this.refundRequest(merchantId, id, parseRefundRequest(body));
+  }
+
+  /** The typed entry point of a refund (file batches); `idempotencyKey` is kept on the refund. */
+  async refundRequest(
+    merchantId: string,
+    id: string,
+    input: RefundRequest,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<TransactionView> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.lockRow(em, merchantId, id);
       if (row.type !== 'sale' && row.type !== 'authorize') {
@@ -430,7 +468,8 @@ export class TransactionsService {
         initialTransactionId: null,
         storedCredentialIndicator: null,
         billingMethod: 'straight',
-        idempotencyKey: null,
+        // A file batch's refund carries its row's key, so a resumed batch can find it.
+        idempotencyKey: options.idempotencyKey ?? null,
         referencedTransactionId: row.id,
         // A refund of a terminal sale joins the terminal's open batch; its number is set when it closes.
         batchNumber: null,

@@ -21,6 +21,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   /** How long a JWT lives, in seconds. */
   jwtTtlSeconds: number;
+  /** The largest CSV POST /api/filebatch accepts, in bytes. */
+  fileBatchMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  let fileBatchMaxBytes = 64 * 1024 * 1024;
+  const rawMax = str('REBILL_FILE_BATCH_MAX_BYTES');
+  if (rawMax !== undefined) {
+    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1024 || Number(rawMax) > 1024 ** 3) {
+      problems.push(
+        `REBILL_FILE_BATCH_MAX_BYTES must be an integer from 1024 to 1073741824, got "${rawMax}"`,
+      );
+    } else {
+      fileBatchMaxBytes = Number(rawMax);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -118,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboundAllowPrivate,
     jwtSecret,
     jwtTtlSeconds,
+    fileBatchMaxBytes,
   };
 }
 

@@ -45,6 +45,8 @@ import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000
 import { Terminal } from '../../gateway/terminals/terminal.entity';
 import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
 import { TerminalsAndSettlement1700000120100 } from '../../gateway/migrations/1700000120100-TerminalsAndSettlement';
+import { FileBatch } from '../../file-batches/file-batch.entity';
+import { FileBatches1700000120200 } from '../../file-batches/migrations/1700000120200-FileBatches';
 
 export const entities = [
   Merchant,
@@ -71,6 +73,7 @@ export const entities = [
   OutboxEmail,
   Terminal,
   SettlementBatch,
+  FileBatch,
   EventRow,
 ];
 
@@ -88,4 +91,5 @@ export const migrations = [
   Events1700000150000,
   UserLogins1700000120000,
   TerminalsAndSettlement1700000120100,
+  FileBatches1700000120200,
 ];
