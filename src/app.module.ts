@@ -15,6 +15,9 @@ import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { FileBatchesModule } from './file-batches/file-batches.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { PaymentsModule } from './payments/payments.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -23,6 +26,7 @@ import { AppConfig } from './platform/config/config';
 import { dataSourceOptions } from './platform/database/data-source-options';
 import { GlobalExceptionFilter } from './platform/errors/global-exception.filter';
 import { HealthController } from './platform/health/health.controller';
+import { RequestValidationGuard } from './platform/http/schema-validation';
 import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
 import { IdempotencyService } from './platform/idempotency/idempotency.service';
 import { loggerParams } from './platform/logging/logger';
@@ -60,11 +64,16 @@ export class AppModule {
         CreditsModule,
         EventsModule,
         FileBatchesModule,
+        WebhooksModule,
+        PaymentsModule,
+        LedgerModule,
       ],
       controllers: [HealthController],
       providers: [
         IdempotencyService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After authentication: the route schema's validation error, if any (schema-validation.ts).
+        { provide: APP_GUARD, useClass: RequestValidationGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
