@@ -10,6 +10,7 @@ import { PartnerKey } from './partner-key.entity';
 import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
+import { canonicalLocale, DEFAULT_LOCALE } from '../platform/money/currency';
 
 export interface CreatedApiKey {
   key: ApiKey;
@@ -28,7 +29,7 @@ export class AccountsService {
   ) {}
 
   /** A merchant with its first (admin) user, a private and a public key. */
-  async createMerchant(input: { name: unknown; timezone: unknown }): Promise<{
+  async createMerchant(input: { name: unknown; timezone: unknown; locale?: unknown }): Promise<{
     merchant: Merchant;
     user: User;
     privateKey: CreatedApiKey;
@@ -46,12 +47,18 @@ export class AccountsService {
         'must be an IANA time zone name such as "America/Chicago"',
       );
     }
+    const rawLocale = input.locale ?? DEFAULT_LOCALE;
+    const locale = typeof rawLocale === 'string' ? canonicalLocale(rawLocale.trim()) : null;
+    if (locale === null) {
+      throw new ValidationError('locale', 'must be a BCP 47 language tag such as "en-US" or "de-DE"');
+    }
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
       const merchant = em.create(Merchant, {
         id: newId(),
         name: input.name as string,
         timezone,
+        locale,
         createdAt: now,
         updatedAt: now,
       });

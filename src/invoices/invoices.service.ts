@@ -797,6 +797,7 @@ function applyDraft(
   const known = new Set(previousItems.map((i) => i.id));
   invoice.invoiceNumber = draft.invoiceNumber;
   invoice.currency = draft.currency;
+  invoice.locale = draft.locale;
   invoice.companyName = draft.companyName;
   invoice.companyLogoUrl = draft.companyLogoUrl;
   invoice.customerNumber = draft.customerNumber;

@@ -38,6 +38,9 @@ import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-I
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
+import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
+import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
 export const entities = [
   Merchant,
@@ -62,6 +65,7 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  InvoiceLogo,
 ];
 
 export const migrations = [
@@ -74,4 +78,6 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  MerchantLocale1700000180000,
+  InvoiceDocuments1700000180001,
 ];
