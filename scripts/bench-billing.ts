@@ -29,7 +29,12 @@ async function main(): Promise<void> {
   const workers = Number(values.workers);
   // Two connections per worker, and room for the rest of the app (and the loopback sandbox).
   process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 3 + 10));
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  // The bench's gateway listens on loopback.
+  const config = loadConfig({
+    REBILL_OUTBOUND_ALLOW_PRIVATE: 'true',
+    ...process.env,
+    LOG_LEVEL: 'silent',
+  });
   const db = await resolveDatabase(config, (m) => process.stderr.write(`[bench] ${m}\n`));
   const app = await createApp({ config, databaseUrl: db.url, scheduler: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -12,6 +12,7 @@ import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
+import { EventsModule } from './events/events.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -52,6 +53,7 @@ export class AppModule {
         NotificationsModule,
         InvoicesModule,
         BillingRunModule,
+        EventsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -113,3 +113,53 @@ describe('processors', () => {
     expect((await b.api.delete(`/api/processor/${mine}`)).status).toBe(404);
   });
 });
+
+describe('processors: gateway URLs under the outbound guard (private addresses not allowed)', () => {
+  let t: TestApp;
+  let a: TestMerchant;
+  beforeAll(async () => {
+    t = await startTestApp({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'false' });
+    a = await createMerchant(t.baseUrl);
+  });
+  afterAll(async () => t.close());
+
+  it.each([
+    'http://127.0.0.1:9',
+    'http://169.254.169.254/latest',
+    'http://10.0.0.8',
+    'http://192.168.0.1:8080',
+    'http://[::1]:3000',
+    'http://localhost:3000',
+  ])('refuses gateway.base_url %s with a 400 naming the field and stores nothing', async (url) => {
+    const before = (await a.api.get('/api/processors')).body.total_count;
+    const res = await a.api.post('/api/processor', {
+      name: 'Internal',
+      gateway: { kind: 'http', base_url: url },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      status: 'failed',
+      msg: expect.stringMatching(/gateway.base_url/),
+    });
+    expect((await a.api.get('/api/processors')).body.total_count).toBe(before);
+  });
+
+  it('refuses the same on update, and accepts a public host', async () => {
+    const created = await a.api.post('/api/processor', {
+      name: 'Public',
+      gateway: { kind: 'http', base_url: 'https://gateway.example' },
+    });
+    expect(created.status).toBe(200);
+    const res = await a.api.put(`/api/processor/${created.body.data.id}`, {
+      gateway: { kind: 'http', base_url: 'http://127.0.0.1:9' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.msg).toMatch(/gateway.base_url/);
+  });
+
+  it('refuses a 1,000,000-character name', async () => {
+    const res = await a.api.post('/api/processor', { name: 'x'.repeat(1_000_000) });
+    expect(res.status).toBe(400);
+    expect(res.body.msg).toMatch(/name/);
+  });
+});

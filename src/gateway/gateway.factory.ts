@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { FieldCipher } from '../platform/crypto/field-cipher';
 import { ConflictError } from '../platform/errors/errors';
+import { guardedFetch } from '../platform/net/outbound-guard';
 import type { Processor } from '../processors/processor.entity';
 import type { PaymentGateway } from './gateway';
 import { openGatewayApiKey } from './gateway-credentials';
@@ -16,7 +18,13 @@ export class GatewayFactory {
     private readonly transactions: TransactionsService,
     private readonly vault: VaultService,
     private readonly cipher: FieldCipher,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.fetch = guardedFetch(config.outboundAllowPrivate);
+  }
+
+  /** Connections to a merchant's gateway URL never reach internal addresses (outbound guard). */
+  private readonly fetch: typeof fetch;
 
   forProcessor(
     processor: Processor,
@@ -32,11 +40,9 @@ export class GatewayFactory {
     if (apiKey === null) {
       throw new ConflictError(`processor ${processor.id} is an http gateway without an API key`);
     }
-    return new HttpGateway(
-      processor.id,
-      processor.gatewayBaseUrl.replace(/\/+$/, ''),
-      apiKey,
-      httpOptions,
-    );
+    return new HttpGateway(processor.id, processor.gatewayBaseUrl.replace(/\/+$/, ''), apiKey, {
+      fetch: this.fetch,
+      ...httpOptions,
+    });
   }
 }

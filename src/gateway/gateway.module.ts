@@ -6,6 +6,7 @@ import { RecurringChargesService } from './stored-credentials/recurring-charges.
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { TransactionsController } from './transactions/transactions.controller';
+import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
@@ -13,7 +14,8 @@ import { VaultService } from './vault/vault.service';
 /**
  * The gateway: the PaymentGateway interface (gateway.ts), Rebill's sandbox (customer vault,
  * transactions, tokenizer) and the HTTP adapter. Other modules use GatewayFactory,
- * RecurringChargesService and VaultService.
+ * RecurringChargesService, VaultService and TransactionObservers (register at boot to hear
+ * every money movement inside its transaction).
  */
 @Module({
   imports: [CryptoModule],
@@ -22,6 +24,7 @@ import { VaultService } from './vault/vault.service';
     VaultService,
     TokenizerService,
     TransactionsService,
+    TransactionObservers,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
@@ -29,6 +32,7 @@ import { VaultService } from './vault/vault.service';
   exports: [
     VaultService,
     TransactionsService,
+    TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
     SandboxOptions,

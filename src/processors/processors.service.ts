@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sealGatewayApiKey } from '../gateway/gateway-credentials';
 import { Clock, CLOCK } from '../platform/clock/clock';
+import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { FieldCipher } from '../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
+import { assertPublicHttpUrl } from '../platform/net/outbound-guard';
 import { assertProcessorSettings, ProcessorSettings } from '../billing-calc';
 import { FeeProgram, Processor } from './processor.entity';
 
@@ -23,6 +25,7 @@ export class ProcessorsService {
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly cipher: FieldCipher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The named processor, or the merchant's default when no id is given. */
@@ -79,6 +82,9 @@ export class ProcessorsService {
     if (typeof body.name !== 'string' || body.name.trim() === '') {
       throw new ValidationError('name', 'is required and must be a non-empty string');
     }
+    if (body.name.trim().length > PROCESSOR_NAME_MAX) {
+      throw new ValidationError('name', `must be at most ${PROCESSOR_NAME_MAX} characters`);
+    }
     const now = this.clock.now();
     const processor = this.dataSource.getRepository(Processor).create({
       id: newId(),
@@ -87,7 +93,7 @@ export class ProcessorsService {
       isDefault: false,
       ...noFeesOnSandbox(now),
     });
-    applySettings(processor, body);
+    applySettings(processor, body, this.config.outboundAllowPrivate);
     this.applyGatewayApiKey(processor, body);
     await this.resolve(merchantId);
     return this.dataSource.transaction(async (em) => {
@@ -106,7 +112,7 @@ export class ProcessorsService {
         .getRepository(Processor)
         .findOne({ where: { merchantId, id }, lock: { mode: 'pessimistic_write' } });
       if (!processor) throw new NotFoundError('processor', id);
-      applySettings(processor, body);
+      applySettings(processor, body, this.config.outboundAllowPrivate);
       this.applyGatewayApiKey(processor, body);
       if (body.is_default === true && !processor.isDefault) {
         await em.update(Processor, { merchantId, isDefault: true }, { isDefault: false });
@@ -152,6 +158,9 @@ export class ProcessorsService {
   }
 }
 
+/** The longest processor name: it is shown in every list and on dashboards. */
+const PROCESSOR_NAME_MAX = 255;
+
 /** A processor's settings before any are given: the sandbox gateway, no tax, no fees. */
 function noFeesOnSandbox(now: Date) {
   return {
@@ -190,10 +199,16 @@ function thousandths(
 }
 
 /** Validates and applies the settable fields; anything absent keeps its value. */
-function applySettings(p: Processor, body: Record<string, unknown>): void {
+function applySettings(
+  p: Processor,
+  body: Record<string, unknown>,
+  outboundAllowPrivate: boolean,
+): void {
   if (body.name !== undefined) {
     if (typeof body.name !== 'string' || body.name.trim() === '')
       throw new ValidationError('name', 'must be a non-empty string');
+    if (body.name.trim().length > PROCESSOR_NAME_MAX)
+      throw new ValidationError('name', `must be at most ${PROCESSOR_NAME_MAX} characters`);
     p.name = body.name.trim();
   }
   if (body.is_default !== undefined && typeof body.is_default !== 'boolean') {
@@ -251,6 +266,9 @@ function applySettings(p: Processor, body: Record<string, unknown>): void {
     if (body.surcharge_disclosure !== null && typeof body.surcharge_disclosure !== 'string') {
       throw new ValidationError('surcharge_disclosure', 'must be a string or null');
     }
+    if (typeof body.surcharge_disclosure === 'string' && body.surcharge_disclosure.length > 2000) {
+      throw new ValidationError('surcharge_disclosure', 'must be at most 2000 characters');
+    }
     p.surchargeDisclosure = body.surcharge_disclosure as string | null;
   }
   if (body.gateway !== undefined) {
@@ -260,9 +278,18 @@ function applySettings(p: Processor, body: Record<string, unknown>): void {
     if (g.kind !== 'sandbox' && g.kind !== 'http')
       throw new ValidationError('gateway.kind', 'must be "sandbox" or "http"');
     if (g.kind === 'http') {
-      if (typeof g.base_url !== 'string' || !/^https?:\/\/[^\s]+$/.test(g.base_url)) {
-        throw new ValidationError('gateway.base_url', 'must be an http(s) URL for an http gateway');
+      if (
+        typeof g.base_url !== 'string' ||
+        g.base_url.length > 2048 ||
+        !/^https?:\/\/[^\s]+$/.test(g.base_url)
+      ) {
+        throw new ValidationError(
+          'gateway.base_url',
+          'must be an http(s) URL of at most 2048 characters for an http gateway',
+        );
       }
+      // Loopback, link-local and private addresses are refused (the guard checks again when connecting).
+      assertPublicHttpUrl(g.base_url, 'gateway.base_url', outboundAllowPrivate);
       p.gatewayBaseUrl = g.base_url.replace(/\/+$/, '');
     } else {
       p.gatewayBaseUrl = null;

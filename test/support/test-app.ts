@@ -24,6 +24,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     PARTNER_API_KEY: PARTNER_KEY,
+    // Test gateways and receivers listen on loopback; the guard itself is tested with this off.
+    REBILL_OUTBOUND_ALLOW_PRIVATE: 'true',
     ...env,
   });
   const clock = new SettableClock();

@@ -164,3 +164,29 @@ describe('HttpGateway', () => {
     });
   });
 });
+
+describe('HttpGateway under the outbound guard', () => {
+  it('never sends a charge to an internal address and says nothing was charged', async () => {
+    const { createServer } = await import('node:http');
+    const { guardedFetch } = await import('../../platform/net/outbound-guard');
+    let received = 0;
+    const server = createServer((_req, res) => {
+      received++;
+      res.end(JSON.stringify(approved));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const gateway = new HttpGateway('p1', `http://127.0.0.1:${port}`, 'api_key', {
+        fetch: guardedFetch(false),
+        retries: 0,
+      });
+      const outcome = await gateway.sale(request);
+      expect(outcome).toMatchObject({ kind: 'declined', amountApproved: 0 });
+      expect(outcome.message).toMatch(/EADDRNOTPUBLIC.*nothing was charged/);
+      expect(received).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

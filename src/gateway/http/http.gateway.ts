@@ -56,6 +56,8 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  // The outbound guard refused the address before connecting.
+  'EADDRNOTPUBLIC',
 ]);
 
 type HttpResult =

@@ -41,6 +41,7 @@ import {
   ProcessRequest,
 } from './transaction-request';
 import { parseTransactionSearch } from './transaction-search';
+import { TransactionChange, TransactionObservers } from './transaction-observers';
 import { transactionView, TransactionView } from './transaction.views';
 
 /** Spec: the body's idempotency_key identifies duplicates for five minutes. */
@@ -85,6 +86,7 @@ export class TransactionsService {
     private readonly processors: ProcessorsService,
     private readonly options: SandboxOptions,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly observers: TransactionObservers,
   ) {}
 
   async process(merchantId: string, userId: string | null, body: Body): Promise<ProcessResult> {
@@ -175,6 +177,7 @@ export class TransactionsService {
         now,
       });
       await em.save(GatewayTransactionRow, row);
+      await this.observers.notify(em, changesOfNewTransaction(row, now));
 
       if (
         approved &&
@@ -310,6 +313,7 @@ export class TransactionsService {
         ipAddress: input.ipAddress ?? row.ipAddress,
       });
       await em.save(row);
+      await this.observers.notify(em, [changeOf('captured', row, amount, now)]);
       return transactionView(row);
     });
   }
@@ -337,8 +341,12 @@ export class TransactionsService {
         parent.updatedAt = now;
         await em.save(parent);
       }
+      // What the void takes back: the captured amount of a pending sale, capture or refund,
+      // or the authorized amount of an authorization that was never captured.
+      const reversed = row.status === 'authorized' ? row.amountAuthorized : row.amountCaptured;
       Object.assign(row, { status: 'voided', voidedAt: now, updatedAt: now });
       await em.save(row);
+      await this.observers.notify(em, [changeOf('voided', row, reversed, now)]);
       return transactionView(row);
     });
   }
@@ -421,6 +429,7 @@ export class TransactionsService {
       if (row.amountRefunded === row.amountSettled) row.status = 'refunded';
       row.updatedAt = now;
       await em.save(row);
+      await this.observers.notify(em, [changeOf('refunded', refund, amount, now)]);
       return transactionView(refund);
     });
   }
@@ -437,14 +446,31 @@ export class TransactionsService {
       params.push(merchantId);
       scope = ' AND merchant_id = $2';
     }
-    // NOTE: TypeORM answers an UPDATE with [rows, affected count], not with the rows.
-    const [, settled]: [unknown[], number] = await this.dataSource.query(
-      `UPDATE gateway_transactions
-          SET status = 'settled', amount_settled = amount_captured, settled_at = $1, updated_at = $1
-        WHERE status = 'pending_settlement'${scope}`,
-      params,
-    );
-    return settled;
+    return this.dataSource.transaction(async (em) => {
+      // NOTE: TypeORM answers an UPDATE with [rows, affected count], not with the rows.
+      const [rows]: [SettledRow[], number] = await em.query(
+        `UPDATE gateway_transactions
+            SET status = 'settled', amount_settled = amount_captured, settled_at = $1, updated_at = $1
+          WHERE status = 'pending_settlement'${scope}
+          RETURNING id, merchant_id, amount_settled, currency, referenced_transaction_id`,
+        params,
+      );
+      await this.observers.notify(
+        em,
+        rows.map((r) => ({
+          kind: 'settled' as const,
+          merchantId: r.merchant_id,
+          transactionId: r.id,
+          amountCents: Number(r.amount_settled),
+          currency: r.currency,
+          occurredAt: now,
+          ...(r.referenced_transaction_id !== null
+            ? { relatedTransactionId: r.referenced_transaction_id }
+            : {}),
+        })),
+      );
+      return rows.length;
+    });
   }
 
   @Cron(CronExpression.EVERY_HOUR)
@@ -737,6 +763,46 @@ export class TransactionsService {
     if (!row) throw new NotFoundError('transaction', id);
     return row;
   }
+}
+
+interface SettledRow {
+  id: string;
+  merchant_id: string;
+  amount_settled: string;
+  currency: string;
+  referenced_transaction_id: string | null;
+}
+
+function changeOf(
+  kind: TransactionChange['kind'],
+  row: GatewayTransactionRow,
+  amountCents: number,
+  occurredAt: Date,
+): TransactionChange {
+  return {
+    kind,
+    merchantId: row.merchantId,
+    transactionId: row.id,
+    amountCents,
+    currency: row.currency,
+    occurredAt,
+    ...(row.referencedTransactionId !== null
+      ? { relatedTransactionId: row.referencedTransactionId }
+      : {}),
+  };
+}
+
+/**
+ * The change a new transaction makes: a decline moves nothing, an approved sale or credit
+ * moves what was approved, an authorization holds it. A verification moves no money and
+ * is not reported.
+ */
+function changesOfNewTransaction(row: GatewayTransactionRow, now: Date): TransactionChange[] {
+  if (row.status === 'declined') return [changeOf('declined', row, 0, now)];
+  if (row.type === 'sale') return [changeOf('sold', row, row.amountCaptured, now)];
+  if (row.type === 'credit') return [changeOf('credited', row, row.amountCaptured, now)];
+  if (row.type === 'authorize') return [changeOf('authorized', row, row.amountAuthorized, now)];
+  return [];
 }
 
 /** A short approval code, fixed by the transaction id (the sandbox is deterministic per id). */

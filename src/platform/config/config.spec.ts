@@ -26,3 +26,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PARTNER_API_KEY: 'short' })).toThrow(/PARTNER_API_KEY/);
   });
 });
+
+describe('REBILL_OUTBOUND_ALLOW_PRIVATE', () => {
+  it('is off unless set: merchant URLs may not point at internal addresses', () => {
+    expect(loadConfig({}).outboundAllowPrivate).toBe(false);
+    expect(loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toBe(true);
+    expect(loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: '0' }).outboundAllowPrivate).toBe(false);
+  });
+
+  it('refuses anything but a boolean at boot', () => {
+    expect(() => loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'yes please' })).toThrow(
+      /REBILL_OUTBOUND_ALLOW_PRIVATE/,
+    );
+  });
+});

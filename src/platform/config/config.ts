@@ -12,6 +12,11 @@ export interface AppConfig {
   publicBaseUrl: string | undefined;
   smtpUrl: string | undefined;
   encryptionKey: string | undefined;
+  /**
+   * Whether merchant-given URLs (a processor's gateway, webhooks, logos) may point at
+   * loopback, link-local or private addresses: for development and tests only.
+   */
+  outboundAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +74,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
   }
 
+  let outboundAllowPrivate = false;
+  const rawAllowPrivate = str('REBILL_OUTBOUND_ALLOW_PRIVATE');
+  if (rawAllowPrivate !== undefined) {
+    if (rawAllowPrivate === 'true' || rawAllowPrivate === '1') outboundAllowPrivate = true;
+    else if (rawAllowPrivate !== 'false' && rawAllowPrivate !== '0') {
+      problems.push(
+        `REBILL_OUTBOUND_ALLOW_PRIVATE must be true or false, got "${rawAllowPrivate}"`,
+      );
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -80,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicBaseUrl,
     smtpUrl,
     encryptionKey,
+    outboundAllowPrivate,
   };
 }
 

@@ -37,6 +37,8 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { EventRow } from '../../events/event.entity';
+import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
 import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
@@ -65,6 +67,7 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  EventRow,
   InvoiceLogo,
 ];
 
@@ -78,6 +81,7 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  Events1700000150000,
   MerchantLocale1700000180000,
   InvoiceDocuments1700000180001,
 ];
