@@ -50,7 +50,10 @@ export class AccountsService {
     const rawLocale = input.locale ?? DEFAULT_LOCALE;
     const locale = typeof rawLocale === 'string' ? canonicalLocale(rawLocale.trim()) : null;
     if (locale === null) {
-      throw new ValidationError('locale', 'must be a BCP 47 language tag such as "en-US" or "de-DE"');
+      throw new ValidationError(
+        'locale',
+        'must be a BCP 47 language tag such as "en-US" or "de-DE"',
+      );
     }
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {

@@ -124,7 +124,11 @@ export class InvoiceEmails {
       fromName: doc.companyName,
       to,
       replyTo: invoice.payableTo.email || null,
-      subject: subjectFor(kind, doc, receipt ? { receipt: { formattedAmount: receipt.amount } } : {}),
+      subject: subjectFor(
+        kind,
+        doc,
+        receipt ? { receipt: { formattedAmount: receipt.amount } } : {},
+      ),
       text: this.templates.render(`email/${name}.txt.hbs`, view),
       html: this.templates.render(`email/${name}.html.hbs`, view),
     });

@@ -9,6 +9,8 @@ import { InvoiceReminders } from './invoice-reminders.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
 import { InvoiceTemplates } from './templates';
+import { InvoiceLogos } from './pdf/invoice-logos';
+import { InvoicePdfService } from './pdf/invoice-pdf.service';
 
 /**
  * Invoices (the spec's Invoices section), their hosted pages and their emails. Other
@@ -25,6 +27,8 @@ import { InvoiceTemplates } from './templates';
     InvoiceReminders,
     HostedPageRenderer,
     HostedPayments,
+    InvoiceLogos,
+    InvoicePdfService,
   ],
   exports: [InvoicesService, InvoiceEmails, HostedUrls, InvoiceReminders, HostedPayments],
 })

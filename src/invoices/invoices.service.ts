@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { Clock, CLOCK } from '../platform/clock/clock';
@@ -8,7 +7,6 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { newId, newSecretToken } from '../platform/ids/ids';
 import { ProcessorsService } from '../processors/processors.service';
 import { HostedUrls } from './hosted-urls';
-import { invoiceDocument } from './invoice-document';
 import { InvoiceEmails, recipientOf } from './invoice-emails';
 import {
   AddressRef,
@@ -30,7 +28,7 @@ import {
 } from './invoice-status';
 import { Invoice, InvoiceAddress, StoredInvoiceItem } from './invoice.entity';
 import { invoiceAsRequest } from './invoices.views';
-import { invoicePdf } from './pdf/invoice-pdf';
+import { InvoicePdfService } from './pdf/invoice-pdf.service';
 
 /** What a create or update tells the caller beyond the invoice: e.g. that no SMS was sent. */
 export interface InvoiceResult {
@@ -108,6 +106,7 @@ export class InvoicesService {
     private readonly processors: ProcessorsService,
     private readonly emails: InvoiceEmails,
     private readonly urls: HostedUrls,
+    private readonly pdfs: InvoicePdfService,
   ) {}
 
   hostedUrl(invoice: Invoice): string {
@@ -637,18 +636,8 @@ export class InvoicesService {
     return { invoice, pdf: await this.renderPdf(invoice) };
   }
 
-  async renderPdf(invoice: Invoice): Promise<Buffer> {
-    const merchant = await this.dataSource
-      .getRepository(Merchant)
-      .findOneByOrFail({ id: invoice.merchantId });
-    return invoicePdf(
-      invoiceDocument(invoice, {
-        merchantName: merchant.name,
-        timeZone: merchant.timezone,
-        now: this.clock.now(),
-        hostedUrl: this.hostedUrl(invoice),
-      }),
-    );
+  renderPdf(invoice: Invoice): Promise<Buffer> {
+    return this.pdfs.render(invoice);
   }
 
   // ---- helpers ---------------------------------------------------------------------

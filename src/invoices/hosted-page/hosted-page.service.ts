@@ -18,7 +18,8 @@ import { InvoicePayment } from '../invoice-payment.entity';
 import { Invoice } from '../invoice.entity';
 import { HostedUrls } from '../hosted-urls';
 import { InvoiceTemplates } from '../templates';
-import { feeNotice } from './payment-fees';
+import { FeeNotice, feeNotice } from './payment-fees';
+import { MoneyFormat } from '../../platform/money/currency';
 
 export interface RenderedPage {
   status: number;
@@ -87,6 +88,27 @@ export class HostedPageRenderer {
     }
   }
 
+  /**
+   * What paying the amount due by card or bank costs under the invoice's processors' fee
+   * programs, and the surcharge disclosure: shown on the page and printed on the PDF.
+   */
+  async feeNoticeFor(invoice: Invoice, format: MoneyFormat): Promise<FeeNotice> {
+    const card = invoice.paymentMethods.includes('card');
+    const ach = invoice.paymentMethods.includes('ach');
+    const billingState = invoice.billTo.state === '' ? null : invoice.billTo.state;
+    const cardProcessor = card
+      ? await this.processorOrNull(invoice, invoice.cardProcessorId)
+      : null;
+    const achProcessor = ach ? await this.processorOrNull(invoice, invoice.achProcessorId) : null;
+    return feeNotice(
+      invoice.amountDue,
+      format,
+      cardProcessor ? toProcessorSettings(cardProcessor) : null,
+      achProcessor ? toProcessorSettings(achProcessor) : null,
+      billingState,
+    );
+  }
+
   notFound(): RenderedPage {
     return {
       status: 404,
@@ -112,27 +134,16 @@ export class HostedPageRenderer {
     const ach = invoice.paymentMethods.includes('ach');
     const payable =
       open && invoice.amountDue > 0 && (card || ach || invoice.paymentMethods.includes('mail'));
-    let fees = {
-      show: false,
-      lines: [] as string[],
-      disclosure: '',
-      cardTotal: doc.amountDue,
-      achTotal: doc.amountDue,
-    };
-    if (payable && !options.inFlight && (card || ach)) {
-      const billingState = invoice.billTo.state === '' ? null : invoice.billTo.state;
-      const cardProcessor = card
-        ? await this.processorOrNull(invoice, invoice.cardProcessorId)
-        : null;
-      const achProcessor = ach ? await this.processorOrNull(invoice, invoice.achProcessorId) : null;
-      fees = feeNotice(
-        invoice.amountDue,
-        format,
-        cardProcessor ? toProcessorSettings(cardProcessor) : null,
-        achProcessor ? toProcessorSettings(achProcessor) : null,
-        billingState,
-      );
-    }
+    const fees =
+      payable && !options.inFlight && (card || ach)
+        ? await this.feeNoticeFor(invoice, format)
+        : {
+            show: false,
+            lines: [],
+            disclosure: '',
+            cardTotal: doc.amountDue,
+            achTotal: doc.amountDue,
+          };
     const html = this.templates.render('invoice-page.hbs', {
       title: `Invoice ${doc.number} from ${doc.companyName}`,
       doc,

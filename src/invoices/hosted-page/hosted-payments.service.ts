@@ -162,7 +162,9 @@ export class HostedPayments {
       });
       let parsed;
       try {
-        const merchant = await em.getRepository(Merchant).findOneByOrFail({ id: invoice.merchantId });
+        const merchant = await em
+          .getRepository(Merchant)
+          .findOneByOrFail({ id: invoice.merchantId });
         const format = invoiceMoney(invoice, merchant);
         parsed = parsePaymentForm(form, format, invoice.paymentMethods, this.clock.now());
       } catch (err) {

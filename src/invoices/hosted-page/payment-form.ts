@@ -69,7 +69,10 @@ export function parsePaymentForm(
   if (form.amount !== undefined) {
     amount = format.parse(form.amount);
     if (amount === null || amount <= 0) {
-      throw new ValidationError('amount', `enter the amount to pay, like ${format.plain(25 * 10 ** format.minorUnits)}`);
+      throw new ValidationError(
+        'amount',
+        `enter the amount to pay, like ${format.plain(25 * 10 ** format.minorUnits)}`,
+      );
     }
   }
   // The account holder's name is required for a bank debit; the name on a card is optional.

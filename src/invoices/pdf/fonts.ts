@@ -51,14 +51,20 @@ export function invoiceFonts(): FontFamily {
       face('Sans', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans.ttf')),
       face(
         'Sans-CJK',
-        packageFile('@fontsource/noto-sans-sc', 'files/noto-sans-sc-chinese-simplified-400-normal.woff'),
+        packageFile(
+          '@fontsource/noto-sans-sc',
+          'files/noto-sans-sc-chinese-simplified-400-normal.woff',
+        ),
       ),
     ],
     bold: [
       face('Sans-Bold', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans-Bold.ttf')),
       face(
         'Sans-CJK-Bold',
-        packageFile('@fontsource/noto-sans-sc', 'files/noto-sans-sc-chinese-simplified-700-normal.woff'),
+        packageFile(
+          '@fontsource/noto-sans-sc',
+          'files/noto-sans-sc-chinese-simplified-700-normal.woff',
+        ),
       ),
     ],
   };

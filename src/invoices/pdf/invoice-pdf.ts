@@ -90,7 +90,12 @@ class InvoiceLayout {
   }
 
   rule(y: number, color = RULE, width = 0.75): void {
-    this.pdf.moveTo(this.left, y).lineTo(this.right, y).lineWidth(width).strokeColor(color).stroke();
+    this.pdf
+      .moveTo(this.left, y)
+      .lineTo(this.right, y)
+      .lineWidth(width)
+      .strokeColor(color)
+      .stroke();
   }
 
   header(): void {
@@ -104,12 +109,21 @@ class InvoiceLayout {
         // An image PDFKit cannot read (a corrupt PNG) leaves the logo out, not the invoice.
       }
     }
-    for (const line of this.text.wrap(doc.companyName, this.width * 0.55, { size: 18, weight: 'bold' })) {
+    for (const line of this.text.wrap(doc.companyName, this.width * 0.55, {
+      size: 18,
+      weight: 'bold',
+    })) {
       this.text.draw(line, this.left, leftY, { size: 18, weight: 'bold' });
       leftY += this.text.lineHeight(18);
     }
     let rightY = MARGIN;
-    this.text.draw('INVOICE', this.right, rightY, { size: 20, weight: 'bold', color: '#1f2937' }, 'right');
+    this.text.draw(
+      'INVOICE',
+      this.right,
+      rightY,
+      { size: 20, weight: 'bold', color: '#1f2937' },
+      'right',
+    );
     rightY += 28;
     const facts: [string, string][] = [
       ['Invoice number', doc.number],
@@ -122,12 +136,28 @@ class InvoiceLayout {
       this.text.draw(value, this.right, rightY, { size: 9, weight: 'bold' }, 'right');
       rightY += 14;
     }
-    const badge = doc.isPaid ? 'PAID' : doc.status === 'cancelled' ? 'CANCELLED' : doc.isOverdue ? 'OVERDUE' : '';
+    const badge = doc.isPaid
+      ? 'PAID'
+      : doc.status === 'cancelled'
+        ? 'CANCELLED'
+        : doc.isOverdue
+          ? 'OVERDUE'
+          : '';
     if (badge !== '') {
       const color = doc.isPaid ? PAID : OVERDUE;
       const w = this.text.width(badge, { size: 11, weight: 'bold' }) + 16;
-      this.pdf.roundedRect(this.right - w, rightY + 2, w, 18, 4).lineWidth(1.2).strokeColor(color).stroke();
-      this.text.draw(badge, this.right - 8, rightY + 5, { size: 11, weight: 'bold', color }, 'right');
+      this.pdf
+        .roundedRect(this.right - w, rightY + 2, w, 18, 4)
+        .lineWidth(1.2)
+        .strokeColor(color)
+        .stroke();
+      this.text.draw(
+        badge,
+        this.right - 8,
+        rightY + 5,
+        { size: 11, weight: 'bold', color },
+        'right',
+      );
       rightY += 26;
     }
     this.y = Math.max(leftY, rightY) + 16;
@@ -166,8 +196,8 @@ class InvoiceLayout {
     let x = this.left;
     for (const c of columns) {
       const style: TextStyle = { size: 9, weight: 'bold', color: '#374151' };
-      if (c.align === 'left') this.text.draw(c.title, x + 6, this.y + 6, style);
-      else this.text.draw(c.title, x + c.width - 6, this.y + 6, style, 'right');
+      if (c.align === 'left') this.text.draw(c.title, x + 6, this.y + 5, style);
+      else this.text.draw(c.title, x + c.width - 6, this.y + 5, style, 'right');
       x += c.width;
     }
     this.y += height + 4;
@@ -185,7 +215,8 @@ class InvoiceLayout {
       const notes = [line.description, line.detail]
         .filter((s) => s !== '')
         .flatMap((s) => this.text.wrap(s, itemWidth, { size: 8.5 }));
-      const height = name.length * this.text.lineHeight(10) + notes.length * this.text.lineHeight(8.5) + 8;
+      const height =
+        name.length * this.text.lineHeight(10) + notes.length * this.text.lineHeight(8.5) + 8;
       if (this.ensure(height)) this.tableHeader(columns);
       let y = this.y;
       for (const l of name) {
@@ -215,25 +246,36 @@ class InvoiceLayout {
     const rows: { label: string; value: string; strong?: boolean; muted?: boolean }[] = [
       { label: 'Subtotal', value: doc.subtotal },
     ];
-    if (doc.showDiscounts) rows.push({ label: 'Discounts (in the items above)', value: doc.discounts, muted: true });
+    if (doc.showDiscounts)
+      rows.push({ label: 'Discounts (in the items above)', value: doc.discounts, muted: true });
     if (doc.showTax) rows.push({ label: 'Tax', value: doc.tax });
     if (doc.showShipping) rows.push({ label: 'Shipping', value: doc.shipping });
     if (doc.showAdjustment) rows.push({ label: 'Adjustment', value: doc.adjustment });
     rows.push({ label: 'Total', value: doc.total, strong: true });
     if (doc.showCredits) rows.push({ label: 'Credits', value: doc.credits });
     if (doc.showAmountPaid) rows.push({ label: 'Amount paid', value: doc.amountPaid });
-    if (doc.showFeesPaid) rows.push({ label: 'Card fees paid on top', value: doc.feesPaid, muted: true });
+    if (doc.showFeesPaid)
+      rows.push({ label: 'Card fees paid on top', value: doc.feesPaid, muted: true });
     const rowHeight = 16;
     this.ensure(rows.length * rowHeight + 40);
     const labelRight = this.right - 130;
     for (const row of rows) {
-      const style: TextStyle = { size: 10, weight: row.strong ? 'bold' : 'regular', color: row.muted ? MUTED : undefined };
+      const style: TextStyle = {
+        size: 10,
+        weight: row.strong ? 'bold' : 'regular',
+        color: row.muted ? MUTED : undefined,
+      };
       this.text.draw(row.label, labelRight, this.y, style, 'right');
       this.text.draw(row.value, this.right - 6, this.y, style, 'right');
       this.y += rowHeight;
     }
     this.y += 2;
-    this.pdf.moveTo(labelRight - 140, this.y).lineTo(this.right, this.y).lineWidth(1.5).strokeColor('#111827').stroke();
+    this.pdf
+      .moveTo(labelRight - 140, this.y)
+      .lineTo(this.right, this.y)
+      .lineWidth(1.5)
+      .strokeColor('#111827')
+      .stroke();
     this.y += 6;
     const due: TextStyle = { size: 13, weight: 'bold' };
     this.text.draw('Amount due', labelRight, this.y, due, 'right');
@@ -259,13 +301,29 @@ class InvoiceLayout {
   payments(): void {
     const { doc } = this.input;
     if (doc.payments.length === 0) return;
-    this.section(doc.isPaid ? `Paid in full${doc.paidDate ? ` on ${doc.paidDate}` : ''}: payments` : 'Payments received', 60);
+    this.section(
+      doc.isPaid
+        ? `Paid in full${doc.paidDate ? ` on ${doc.paidDate}` : ''}: payments`
+        : 'Payments received',
+      60,
+    );
     for (const p of doc.payments) {
       this.ensure(16);
       const method = [p.method, p.account].filter((s) => s !== '').join(' ');
       const fees = p.fees === '' ? '' : ` (+ ${p.fees} fees)`;
-      this.text.draw(`${p.date} · ${method}${p.reference ? ` · ${p.reference}` : ''}`, this.left, this.y, { size: 9.5 });
-      this.text.draw(`${p.amount}${fees}`, this.right - 6, this.y, { size: 9.5, weight: 'bold' }, 'right');
+      this.text.draw(
+        `${p.date} · ${method}${p.reference ? ` · ${p.reference}` : ''}`,
+        this.left,
+        this.y,
+        { size: 9.5 },
+      );
+      this.text.draw(
+        `${p.amount}${fees}`,
+        this.right - 6,
+        this.y,
+        { size: 9.5, weight: 'bold' },
+        'right',
+      );
       this.y += 16;
     }
     this.y += 10;
@@ -281,7 +339,12 @@ class InvoiceLayout {
       this.ensure(this.text.lineHeight(10));
       const w = this.text.draw(line, this.left, this.y, style);
       this.pdf.link(this.left, this.y - 1, w, this.text.lineHeight(10), doc.hostedUrl);
-      this.pdf.moveTo(this.left, this.y + 11).lineTo(this.left + w, this.y + 11).lineWidth(0.5).strokeColor('#1d4ed8').stroke();
+      this.pdf
+        .moveTo(this.left, this.y + 11)
+        .lineTo(this.left + w, this.y + 11)
+        .lineWidth(0.5)
+        .strokeColor('#1d4ed8')
+        .stroke();
       this.y += this.text.lineHeight(10);
     }
     this.y += 8;
@@ -296,9 +359,23 @@ class InvoiceLayout {
     for (let i = 0; i < range.count; i++) {
       this.pdf.switchToPage(range.start + i);
       const y = this.pdf.page.height - MARGIN - 10;
-      this.pdf.moveTo(this.left, y - 8).lineTo(this.right, y - 8).lineWidth(0.5).strokeColor(RULE).stroke();
-      this.text.draw(`Invoice ${doc.number} · ${doc.companyName}`, this.left, y, { size: 8, color: MUTED });
-      this.text.draw(`Page ${i + 1} of ${range.count}`, this.right, y, { size: 8, color: MUTED }, 'right');
+      this.pdf
+        .moveTo(this.left, y - 8)
+        .lineTo(this.right, y - 8)
+        .lineWidth(0.5)
+        .strokeColor(RULE)
+        .stroke();
+      this.text.draw(`Invoice ${doc.number} · ${doc.companyName}`, this.left, y, {
+        size: 8,
+        color: MUTED,
+      });
+      this.text.draw(
+        `Page ${i + 1} of ${range.count}`,
+        this.right,
+        y,
+        { size: 8, color: MUTED },
+        'right',
+      );
     }
   }
 

@@ -29,7 +29,19 @@ export class PdfText {
     return fontRuns(text, weight === 'bold' ? this.fonts.bold : this.fonts.regular);
   }
 
+  /** Widths already measured: wrapping measures the same prefixes again and again. */
+  private readonly widths = new Map<string, number>();
+
   width(text: string, style: TextStyle): number {
+    const key = `${style.size}|${style.weight ?? 'regular'}|${text}`;
+    const known = this.widths.get(key);
+    if (known !== undefined) return known;
+    const measured = this.measure(text, style);
+    this.widths.set(key, measured);
+    return measured;
+  }
+
+  private measure(text: string, style: TextStyle): number {
     let total = 0;
     for (const run of this.runs(text, style.weight)) {
       total += this.pdf.font(run.face).fontSize(style.size).widthOfString(run.text);
@@ -84,13 +96,21 @@ export class PdfText {
   }
 
   /** Draws one line starting at x (or ending at x for align right); returns its width. */
-  draw(text: string, x: number, y: number, style: TextStyle, align: 'left' | 'right' = 'left'): number {
+  draw(
+    text: string,
+    x: number,
+    y: number,
+    style: TextStyle,
+    align: 'left' | 'right' = 'left',
+  ): number {
     const total = this.width(text, style);
     let cursor = align === 'right' ? x - total : x;
     this.pdf.fillColor(style.color ?? '#111827');
+    // Every run sits on one baseline (the fonts' ascents differ, so their tops would not).
+    const baseline = y + style.size * 0.93;
     for (const run of this.runs(text, style.weight)) {
       this.pdf.font(run.face).fontSize(style.size);
-      this.pdf.text(run.text, cursor, y, { lineBreak: false });
+      this.pdf.text(run.text, cursor, baseline, { lineBreak: false, baseline: 'alphabetic' });
       cursor += this.pdf.widthOfString(run.text);
     }
     return total;

@@ -26,7 +26,8 @@ describe('ISO 4217 currencies', () => {
   });
 
   it('leaves out codes that are not money (gold, testing, no currency)', () => {
-    for (const code of ['XAU', 'XAG', 'XTS', 'XXX', 'XDR']) expect(isActiveCurrency(code)).toBe(false);
+    for (const code of ['XAU', 'XAG', 'XTS', 'XXX', 'XDR'])
+      expect(isActiveCurrency(code)).toBe(false);
     expect(isActiveCurrency('DEM')).toBe(false);
     expect(isActiveCurrency('usd')).toBe(false);
   });

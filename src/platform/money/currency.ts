@@ -143,7 +143,12 @@ function escapeRegExp(text: string): string {
  * locale's decimal separator. "1.234,56" is 123456 cents in de-DE; "12.5" is refused there
  * rather than guessed (it would be 125 by the locale's grammar).
  */
-function parseAmount(text: string, exponent: number, group: string, decimal: string): number | null {
+function parseAmount(
+  text: string,
+  exponent: number,
+  group: string,
+  decimal: string,
+): number | null {
   const clean = text.trim().replace(/^[^\d]+|[^\d]+$/g, (edge) => (edge.includes('-') ? '-' : ''));
   const g = /\s/.test(group) ? '[\\s\\u00a0\\u202f]' : escapeRegExp(group);
   const d = escapeRegExp(decimal);
