@@ -12,6 +12,10 @@ import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
 import { canonicalLocale, DEFAULT_LOCALE } from '../platform/money/currency';
 
+export type KeyIdentity =
+  | { kind: 'merchant'; keyId: string; merchantId: string; userId: string; keyType: ApiKeyType }
+  | { kind: 'partner'; keyId: string };
+
 export interface CreatedApiKey {
   key: ApiKey;
   secret: string;
@@ -104,19 +108,25 @@ export class AccountsService {
     return this.insertApiKey(this.dataSource.manager, user, type, body.name.trim());
   }
 
-  async listApiKeys(merchantId: string): Promise<ApiKey[]> {
+  /** All of the merchant's keys, or only one user's (a standard user sees only its own). */
+  async listApiKeys(merchantId: string, onlyUserId?: string): Promise<ApiKey[]> {
     return this.dataSource.getRepository(ApiKey).find({
-      where: { merchantId, deletedAt: IsNull() },
+      where: { merchantId, deletedAt: IsNull(), ...(onlyUserId ? { userId: onlyUserId } : {}) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }
 
   /** The spec deletes by the key itself; the key's id is accepted too. */
-  async deleteApiKey(merchantId: string, keyOrId: string): Promise<void> {
+  async deleteApiKey(merchantId: string, keyOrId: string, onlyUserId?: string): Promise<void> {
     const repo = this.dataSource.getRepository(ApiKey);
+    const scope = {
+      merchantId,
+      deletedAt: IsNull(),
+      ...(onlyUserId ? { userId: onlyUserId } : {}),
+    };
     const found =
-      (await repo.findOneBy({ merchantId, keyHash: hashKey(keyOrId), deletedAt: IsNull() })) ??
-      (await repo.findOneBy({ merchantId, id: keyOrId, deletedAt: IsNull() }));
+      (await repo.findOneBy({ ...scope, keyHash: hashKey(keyOrId) })) ??
+      (await repo.findOneBy({ ...scope, id: keyOrId }));
     if (!found) throw new NotFoundError('api key');
     const now = this.clock.now();
     await repo.update({ id: found.id, merchantId }, { deletedAt: now, updatedAt: now });
@@ -126,6 +136,37 @@ export class AccountsService {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, merchantId });
     if (!user) throw new NotFoundError('user', userId);
     return user;
+  }
+
+  /**
+   * Who a key belongs to, for guards other than the gateway API's (the payments API reads
+   * `x-api-key`): a merchant's live key of an active user, the partner key, or null.
+   */
+  async identifyKey(key: string): Promise<KeyIdentity | null> {
+    const keyHash = hashKey(key);
+    const rows: { id: string; merchant_id: string; user_id: string; type: ApiKeyType }[] =
+      await this.dataSource.query(
+        `SELECT k.id, k.merchant_id, k.user_id, k.type
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1 AND k.deleted_at IS NULL AND u.status = 'active'`,
+        [keyHash],
+      );
+    if (rows.length > 0) {
+      const row = rows[0];
+      return {
+        kind: 'merchant',
+        keyId: row.id,
+        merchantId: row.merchant_id,
+        userId: row.user_id,
+        keyType: row.type,
+      };
+    }
+    const partner = await this.dataSource.getRepository(PartnerKey).findOneBy({ keyHash });
+    return partner ? { kind: 'partner', keyId: partner.id } : null;
+  }
+
+  async merchantExists(merchantId: string): Promise<boolean> {
+    return this.dataSource.getRepository(Merchant).existsBy({ id: merchantId });
   }
 
   async getMerchant(merchantId: string): Promise<Merchant> {

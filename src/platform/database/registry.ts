@@ -37,9 +37,18 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
 import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
 import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
@@ -68,6 +77,10 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
   InvoiceLogo,
 ];
 
@@ -81,7 +94,10 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  CustomerCredits1700000160000,
   Events1700000150000,
+  UserLogins1700000120000,
+  Payments1700000130000,
   MerchantLocale1700000180000,
   InvoiceDocuments1700000180001,
 ];
