@@ -19,6 +19,10 @@ interface FontkitFont {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fontkit = require('fontkit') as { create(buffer: Buffer): FontkitFont };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fontverter = require('fontverter') as {
+  convert(buffer: Buffer, to: 'sfnt'): Promise<Buffer>;
+};
 
 export interface EmbeddedFace {
   /** The name the face is registered under in a PDFKit document. */
@@ -37,38 +41,43 @@ function packageFile(pkg: string, file: string): string {
   return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 }
 
-function face(name: string, file: string): EmbeddedFace {
-  const data = readFileSync(file);
+/**
+ * Fonts are stored as plain sfnt (TrueType/OpenType) bytes: a WOFF file would make every
+ * PDF inflate its tables again in JavaScript (over a second per document for the CJK face).
+ */
+async function face(name: string, file: string): Promise<EmbeddedFace> {
+  const data = await fontverter.convert(readFileSync(file), 'sfnt');
   return { name, data, font: fontkit.create(data) };
 }
 
-let family: FontFamily | null = null;
+let family: Promise<FontFamily> | null = null;
 
-/** Loaded once per process (about 4 MB of font data), then shared by every PDF. */
-export function invoiceFonts(): FontFamily {
-  family ??= {
-    regular: [
-      face('Sans', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans.ttf')),
-      face(
-        'Sans-CJK',
-        packageFile(
-          '@fontsource/noto-sans-sc',
-          'files/noto-sans-sc-chinese-simplified-400-normal.woff',
-        ),
-      ),
-    ],
-    bold: [
-      face('Sans-Bold', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans-Bold.ttf')),
-      face(
-        'Sans-CJK-Bold',
-        packageFile(
-          '@fontsource/noto-sans-sc',
-          'files/noto-sans-sc-chinese-simplified-700-normal.woff',
-        ),
-      ),
-    ],
-  };
+/** Loaded once per process (about 20 MB of font data once inflated), then shared by every PDF. */
+export function invoiceFonts(): Promise<FontFamily> {
+  family ??= loadFonts();
   return family;
+}
+
+async function loadFonts(): Promise<FontFamily> {
+  const [regular, cjk, bold, cjkBold] = await Promise.all([
+    face('Sans', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans.ttf')),
+    face(
+      'Sans-CJK',
+      packageFile(
+        '@fontsource/noto-sans-sc',
+        'files/noto-sans-sc-chinese-simplified-400-normal.woff',
+      ),
+    ),
+    face('Sans-Bold', packageFile('dejavu-fonts-ttf', 'ttf/DejaVuSans-Bold.ttf')),
+    face(
+      'Sans-CJK-Bold',
+      packageFile(
+        '@fontsource/noto-sans-sc',
+        'files/noto-sans-sc-chinese-simplified-700-normal.woff',
+      ),
+    ),
+  ]);
+  return { regular: [regular, cjk], bold: [bold, cjkBold] };
 }
 
 export interface TextRun {

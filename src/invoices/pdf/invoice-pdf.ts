@@ -7,7 +7,7 @@
  */
 import PDFDocument from 'pdfkit';
 import { InvoiceDocument } from '../invoice-document';
-import { invoiceFonts } from './fonts';
+import { FontFamily, invoiceFonts } from './fonts';
 import { PdfText, TextStyle } from './pdf-text';
 
 export interface InvoicePdfInput {
@@ -52,7 +52,10 @@ class InvoiceLayout {
   private readonly right: number;
   private readonly bottom: number;
 
-  constructor(private readonly input: InvoicePdfInput) {
+  constructor(
+    private readonly input: InvoicePdfInput,
+    fonts: FontFamily,
+  ) {
     const { doc } = input;
     this.pdf = new PDFDocument({
       size: paperSize(doc.locale),
@@ -72,7 +75,7 @@ class InvoiceLayout {
         ModDate: input.updatedAt,
       },
     });
-    this.text = new PdfText(this.pdf, invoiceFonts());
+    this.text = new PdfText(this.pdf, fonts);
     this.right = this.pdf.page.width - MARGIN;
     this.bottom = this.pdf.page.height - MARGIN - FOOTER_HEIGHT;
   }
@@ -403,6 +406,6 @@ class InvoiceLayout {
 }
 
 /** The invoice as PDF bytes. */
-export function invoicePdf(input: InvoicePdfInput): Promise<Buffer> {
-  return new InvoiceLayout(input).render();
+export async function invoicePdf(input: InvoicePdfInput): Promise<Buffer> {
+  return new InvoiceLayout(input, await invoiceFonts()).render();
 }
