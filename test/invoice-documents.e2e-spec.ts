@@ -14,7 +14,13 @@ import { CLOCK } from '../src/platform/clock/clock';
 import { moneyFormat } from '../src/platform/money/currency';
 import { launchBrowser } from './support/browser';
 import { PdfViewer } from './support/pdf-viewer';
-import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
+import {
+  createMerchant,
+  PARTNER_KEY,
+  startTestApp,
+  TestApp,
+  TestMerchant,
+} from './support/test-app';
 
 jest.setTimeout(120_000);
 
@@ -437,6 +443,21 @@ describe('invoice documents: PDF, page and email in every currency and script', 
       expect(row.htmlBody).toContain(`href="${inv.hosted_url}"`);
       expect(row.textBody).not.toContain('&amp;');
     }
+  });
+
+  it('refuses a locale that is not one, for a merchant and for an invoice, naming the field', async () => {
+    const partner = await fetch(`${t.baseUrl}/api/partner/merchants`, {
+      method: 'POST',
+      headers: { authorization: PARTNER_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bad Locale Ltd', locale: 'not a locale' }),
+    });
+    expect(partner.status).toBe(400);
+    expect(((await partner.json()) as { msg: string }).msg).toMatch(/^invalid locale: /);
+    const res = await m.api.post('/api/invoice', invoiceBody({ locale: 'xx-not-real-999' }));
+    expect(res.status).toBe(400);
+    expect(res.body.msg).toMatch(/^invalid locale: must be a BCP 47 language tag/);
+    const res2 = await m.api.post('/api/invoice', invoiceBody({ currency: 'XAU' }));
+    expect(res2.body.msg).toBe('invalid currency: XAU is not an active ISO 4217 currency code');
   });
 
   describe('logo fetching', () => {
