@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule, AppOptions } from './app.module';
+import { buildOpenApiDocument } from './platform/http/openapi';
 import { correlationIdFor } from './platform/http/correlation-id';
+import { installRequestValidation } from './platform/http/schema-validation';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
 
@@ -22,6 +24,8 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     // Numbers in ids stay strings; money is validated by the domain.
   });
   const fastify = adapter.getInstance();
+  // Route schemas (src/platform/http/route-schema.ts): validated by our ajv, errors in the envelope.
+  installRequestValidation(fastify);
 
   // Existing clients send an empty body, or "{}", on GET and DELETE: accept both.
   fastify.removeContentTypeParser('application/json');
@@ -68,20 +72,7 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   );
   app.useLogger(app.get(Logger));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Rebill API')
-      .setDescription(
-        'Recurring billing and invoicing, compatible with the gateway API (docs/api-compatibility.md).',
-      )
-      .setVersion('1.5.1')
-      .addApiKey({ type: 'apiKey', name: 'Authorization', in: 'header' }, 'api_key')
-      // The payments API (/v1, docs/payments-api.md) authenticates by x-api-key instead.
-      .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'x-api-key')
-      .addSecurityRequirements('api_key')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await migrateToLatest(app.get(DataSource));

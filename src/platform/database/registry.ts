@@ -48,6 +48,7 @@ import {
 } from '../../payments/payment.entities';
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
   Merchant,
@@ -91,5 +92,6 @@ export const migrations = [
   BillingRun1700000008000,
   CustomerCredits1700000160000,
   Events1700000150000,
+  UserLogins1700000120000,
   Payments1700000130000,
 ];
