@@ -1,5 +1,7 @@
+import { Route } from '../../platform/http/route-schema';
+import { CHECKOUT_PAGE_ROUTES } from '../payments.routes';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccountsService } from '../../accounts/accounts.service';
 import { VaultPaymentMethods } from '../../gateway/vault/payment-methods.port';
@@ -31,7 +33,7 @@ function formFields(body: unknown): Record<string, string> {
  * The hosted checkout page a session's `url` opens. No API key: the unguessable token is
  * the credential; an unknown token gets the same 404 page as any other.
  */
-@ApiExcludeController()
+@ApiTags('payments')
 @NoAuth()
 @Controller('checkout')
 export class CheckoutPageController {
@@ -89,6 +91,7 @@ export class CheckoutPageController {
   }
 
   @Get(':token')
+  @Route(CHECKOUT_PAGE_ROUTES.page)
   async page(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     const session = await this.sessions.findByToken(token);
     if (!session) return this.send(reply, notFoundPage(), null);
@@ -97,6 +100,7 @@ export class CheckoutPageController {
 
   @Post(':token/pay')
   @HttpCode(200)
+  @Route(CHECKOUT_PAGE_ROUTES.pay)
   async pay(
     @Param('token') token: string,
     @Body() body: unknown,

@@ -312,6 +312,8 @@ export interface RouteDeclaration {
   responses: Partial<Record<number, TSchema>>;
   /** Failure statuses besides the ones every route has (400, 401, 500 for authenticated routes). */
   errors?: readonly number[];
+  /** The failure body, when the API's differs from `Failure` (the payments API's, docs/payments-api.md). */
+  failure?: TSchema;
   /** Accepts x-idempotency-key (POST and PUT routes with side effects). */
   idempotent?: boolean;
   /** Samples for the document, from the spec. */
@@ -354,7 +356,8 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
   if (declaration.produces === undefined) {
     for (const [status, schema] of Object.entries(declaration.responses)) response[status] = schema;
   }
-  for (const status of failureStatuses(declaration)) response[status] = Failure;
+  for (const status of failureStatuses(declaration))
+    response[status] = declaration.failure ?? Failure;
   return {
     ...(declaration.body ? { body: declaration.body } : {}),
     ...(declaration.query ? { querystring: declaration.query } : {}),
@@ -449,7 +452,7 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       ApiResponse({
         status,
         description: STATUS_TEXT[status] ?? String(status),
-        schema: { $ref: '#/components/schemas/Failure' } as never,
+        schema: (declaration.failure ?? { $ref: '#/components/schemas/Failure' }) as never,
       }),
     );
   }
