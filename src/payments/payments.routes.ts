@@ -307,5 +307,6 @@ export const CHECKOUT_PAGE_ROUTES = {
     produces: 'text/html',
     params: Input({ token: Type.String({ maxLength: 100 }) }),
     responses: { 202: HTML, 303: HTML, 400: HTML, 402: HTML, 404: HTML, 409: HTML, 410: HTML },
+    idempotent: true,
   }),
 };
