@@ -25,6 +25,8 @@ import {
 } from '../gateway/payment-details/payment-details';
 import type { BillingDetails, NewPaymentMethod } from '../gateway/vault/payment-methods.port';
 import { ValidationError } from '../platform/errors/errors';
+import { objectBody } from '../platform/http/body';
+import { INTENT_STATUSES } from './intent-state';
 import type {
   CancellationReason,
   PaymentIntentStatus,
@@ -41,13 +43,8 @@ export const CANCELLATION_REASONS: readonly CancellationReason[] = [
 ];
 export const CURRENCIES = ['USD'] as const;
 
-export function bodyOf(value: unknown): Body {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('body', 'must be a JSON object');
-  }
-  return value as Body;
-}
+/** The request body as an object; a missing body counts as `{}`. */
+export const bodyOf = objectBody;
 
 function requiredCents(value: unknown, field: string): number {
   const cents = optionalCents(value, field);
@@ -416,14 +413,7 @@ export function parseIntentSearch(raw: unknown): IntentSearch {
   const direction = optionalOneOf(body.sort_direction, 'sort_direction', ['asc', 'desc'] as const);
   return {
     referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
-    status: optionalOneOf(body.status, 'status', [
-      'created',
-      'pending',
-      'uncaptured',
-      'captured',
-      'cancelled',
-      'failed',
-    ] as const),
+    status: optionalOneOf(body.status, 'status', INTENT_STATUSES),
     settlementStatus: optionalOneOf(body.settlement_status, 'settlement_status', [
       'settled',
       'unsettled',

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { ChargeOutcome } from '../gateway/gateway';
+import { unknownOutcome } from '../gateway/spec-mapping';
 import { GatewayPayments, TransactionSettlement } from '../gateway/payments-port';
 import { StoredPaymentMethod, VaultPaymentMethods } from '../gateway/vault/payment-methods.port';
 import { hashKey } from '../platform/auth/key-hash';
@@ -363,20 +364,7 @@ export class PaymentIntentsService {
       storedCredential = { ...result.storedCredential };
     } catch (err) {
       this.logger.warn({ paymentId: payment.id, err: (err as Error).message }, 'charge failed');
-      outcome = {
-        kind: 'unknown',
-        transactionId: null,
-        responseCode: 0,
-        message: 'no answer from the gateway',
-        declineKind: null,
-        amountRequested: payment.amount,
-        amountApproved: 0,
-        status: 'unknown',
-        avsResponseCode: null,
-        cvvResponseCode: null,
-        authCode: null,
-        unknownReason: 'exception',
-      };
+      outcome = unknownOutcome(payment.amount, 'exception');
     }
     return this.recordOutcome(merchantId, payment.id, outcome, storedCredential, options);
   }

@@ -13,6 +13,8 @@ import {
   Type,
   type TSchema,
 } from '../platform/http/route-schema';
+import { INTENT_STATUSES } from './intent-state';
+import { CANCELLATION_REASONS } from './payment-input';
 
 /** A free-form object the client owns (user_fields, order_details, gateway responses). */
 export const FreeObject = Type.Object({}, { additionalProperties: true });
@@ -134,21 +136,9 @@ export const PaymentView = Output(
   { title: 'Payment' },
 );
 
-export const IntentStatus = Enum([
-  'created',
-  'pending',
-  'uncaptured',
-  'captured',
-  'cancelled',
-  'failed',
-] as const);
+export const IntentStatus = Enum(INTENT_STATUSES);
 
-export const CancellationReason = Enum([
-  'duplicate',
-  'fraudulent',
-  'requested_by_customer',
-  'abandoned',
-] as const);
+export const CancellationReason = Enum(CANCELLATION_REASONS);
 
 export const PaymentIntentView = Output(
   {
@@ -182,7 +172,7 @@ export const PaymentIntentView = Output(
     user_fields: Nullable(FreeObject),
     cancellation_reason: Type.Unsafe<string | null>({
       type: ['string', 'null'],
-      enum: ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned', null],
+      enum: [...CANCELLATION_REASONS, null],
     }),
     description: NullableString(),
     checkout_session_id: NullableString(),

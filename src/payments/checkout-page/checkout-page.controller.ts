@@ -1,3 +1,4 @@
+import { formFields } from '../../platform/http/body';
 import { Route } from '../../platform/http/route-schema';
 import { CHECKOUT_PAGE_ROUTES } from '../payments.routes';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
@@ -8,26 +9,17 @@ import { VaultPaymentMethods } from '../../gateway/vault/payment-methods.port';
 import { NoAuth } from '../../platform/auth/auth.decorators';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
+import { pageMessage } from '../../invoices/hosted-page/hosted-payments.service';
 import { CheckoutSessionsService } from '../checkout-sessions.service';
 import type { CheckoutSession } from '../payment.entities';
 import {
   checkoutContentSecurityPolicy,
   checkoutPage,
   notFoundPage,
-  pageMessage,
   parseCheckoutForm,
   RenderedCheckout,
   successUrlOf,
 } from './checkout-page';
-
-function formFields(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return out;
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
 
 /**
  * The hosted checkout page a session's `url` opens. No API key: the unguessable token is

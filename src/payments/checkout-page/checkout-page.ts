@@ -260,10 +260,3 @@ export function parseCheckoutForm(
     address,
   };
 }
-
-/** "invalid card number: is not valid" → "Card number is not valid." */
-export function pageMessage(err: ValidationError): string {
-  const field = err.field ?? '';
-  const problem = err.message.replace(/^invalid [^:]*: /, '');
-  return `${field.charAt(0).toUpperCase()}${field.slice(1)} ${problem}.`;
-}
