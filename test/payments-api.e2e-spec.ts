@@ -291,6 +291,41 @@ describe('payments API (/v1): conventions and payment intents', () => {
       expect(listB.body.data.every((i: any) => i.account_id === b.id)).toBe(true);
     });
 
+    it('client_secret lets a browser pay its one intent with the public key, and nothing else', async () => {
+      const pi = await intent(A);
+      const other = await intent(A);
+      const pub = A.withKey(a.publicKey);
+      const pm = await createCard(pub);
+      const none = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+      });
+      expect(none.status).toBe(400);
+      expect(none.body.error.param).toBe('client_secret');
+      const wrong = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+        client_secret: other.client_secret,
+      });
+      expect(wrong.status).toBe(404);
+      const paidRes = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+        client_secret: pi.client_secret,
+      });
+      expect(paidRes.status).toBe(200);
+      expect(paidRes.body.status).toBe('captured');
+      // The public key reads, captures, cancels and refunds nothing.
+      expect((await pub.get(`/v1/payment_intents/${pi.id}`)).status).toBe(401);
+      expect((await pub.post(`/v1/payment_intents/${pi.id}/refunds`, {})).status).toBe(401);
+      expect((await pub.post(`/v1/payment_intents/${other.id}/cancel`, {})).status).toBe(401);
+      // Another merchant's public key with the right secret finds nothing.
+      const bpub = B.withKey(b.publicKey);
+      const bpm = await createCard(bpub);
+      const cross = await bpub.post(`/v1/payment_intents/${other.id}/payments`, {
+        payment_method_id: bpm,
+        client_secret: other.client_secret,
+      });
+      expect(cross.status).toBe(404);
+    });
+
     it('replays an idempotent create', async () => {
       const headers = { 'x-idempotency-key': `pi-${Date.now()}-replay` };
       const first = await A.post('/v1/payment_intents', { amount: 999 }, headers);

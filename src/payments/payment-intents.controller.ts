@@ -1,7 +1,13 @@
 import { Route } from '../platform/http/route-schema';
 import { PAYMENT_INTENT_ROUTES, REFUND_ROUTES } from './payments.routes';
 import { Body, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { CurrentV1Caller, V1AccountOptional, V1Caller, V1Controller } from './api/v1-auth';
+import {
+  CurrentV1Caller,
+  V1AccountOptional,
+  V1Caller,
+  V1Controller,
+  V1PublicKeyAllowed,
+} from './api/v1-auth';
 import { parseCursorQuery } from './api/pagination';
 import {
   parseCancel,
@@ -74,10 +80,18 @@ export class PaymentIntentsController {
     return this.intents.listPayments(caller, id, parseCursorQuery(query));
   }
 
+  /**
+   * Create a payment. A browser may call it with the public key and the intent's
+   * `client_secret`, which opens that one intent and nothing else.
+   */
   @Post(':id/payments')
   @HttpCode(200)
+  @V1PublicKeyAllowed()
   @Route(PAYMENT_INTENT_ROUTES.pay)
   async pay(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string, @Body() body: unknown) {
+    if (caller.keyKind === 'public') {
+      await this.intents.assertClientSecret(caller.accountId, id, body);
+    }
     const { payment } = await this.intents.pay(caller.accountId, id, parsePaymentCreate(body));
     return this.intents.paymentViewOf(caller.accountId, payment);
   }

@@ -103,12 +103,19 @@ export class PaymentIntentsService {
     return `payment_intents.client_secret:${merchantId}`;
   }
 
-  /** The intent a client secret opens (a browser's confirm), or null. */
-  async findByClientSecret(secret: string): Promise<PaymentIntent | null> {
-    if (typeof secret !== 'string' || secret.length < 20 || secret.length > 200) return null;
-    return this.dataSource
+  /**
+   * A browser's call with the public key: the body's `client_secret` must be this intent's.
+   * Any other secret (another intent's, a guess) is answered as an unknown intent.
+   */
+  async assertClientSecret(merchantId: string, id: string, body: unknown): Promise<void> {
+    const secret = (body as { client_secret?: unknown } | null)?.client_secret;
+    if (typeof secret !== 'string' || secret === '') {
+      throw new ValidationError('client_secret', 'is required with the public key');
+    }
+    const intent = await this.dataSource
       .getRepository(PaymentIntent)
-      .findOneBy({ clientSecretHash: hashKey(secret) });
+      .findOneBy({ merchantId, id, clientSecretHash: hashKey(secret) });
+    if (!intent) throw new NotFoundError('payment intent', id);
   }
 
   async find(

@@ -43,6 +43,7 @@ const intentFields = {
 
 const paymentFields = {
   payment_method_id: Opt(Str(64)),
+  client_secret: Opt(Str(200)),
   cvv2: Opt(Str(4)),
   reference_id: Opt(Str(255)),
   user_fields: Opt(FreeObject),
