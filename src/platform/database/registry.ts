@@ -59,6 +59,9 @@ import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entit
 import { TerminalsAndSettlement1700000120100 } from '../../gateway/migrations/1700000120100-TerminalsAndSettlement';
 import { FileBatch } from '../../file-batches/file-batch.entity';
 import { FileBatches1700000120200 } from '../../file-batches/migrations/1700000120200-FileBatches';
+import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
+import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
+import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
 export const entities = [
   Merchant,
@@ -94,6 +97,7 @@ export const entities = [
   IntentPayment,
   PaymentRefund,
   CheckoutSession,
+  InvoiceLogo,
   LedgerTransactionRow,
   PayoutRow,
   DisputeRow,
@@ -117,5 +121,7 @@ export const migrations = [
   TerminalsAndSettlement1700000120100,
   FileBatches1700000120200,
   Payments1700000130000,
+  MerchantLocale1700000180000,
+  InvoiceDocuments1700000180001,
   Ledger1700000140000,
 ];
