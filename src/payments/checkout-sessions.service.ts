@@ -4,6 +4,7 @@ import { VaultPaymentMethods, StoredPaymentMethod } from '../gateway/vault/payme
 import { chargeFor, FeeNotice, feeNotice } from '../invoices/hosted-page/payment-fees';
 import { HostedUrls } from '../invoices/hosted-urls';
 import { Clock, CLOCK } from '../platform/clock/clock';
+import { moneyFormat } from '../platform/money/currency';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId, newSecretToken } from '../platform/ids/ids';
 import { ProcessorsService, toProcessorSettings } from '../processors/processors.service';
@@ -238,7 +239,7 @@ export class CheckoutSessionsService {
     const total = session.subtotal - session.discountAmount;
     return feeNotice(
       total,
-      'USD',
+      moneyFormat('USD'),
       session.paymentMethodTypes.includes('card') ? processor : null,
       session.paymentMethodTypes.includes('bank') ? processor : null,
       null,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatMoney } from '../../invoices/currency';
+import { moneyFormat } from '../../platform/money/currency';
 import type { FeeNotice } from '../../invoices/hosted-page/payment-fees';
 import { templatesDirectory } from '../../invoices/templates';
 import { ValidationError } from '../../platform/errors/errors';
@@ -118,7 +118,7 @@ export function checkoutPage(input: {
   message?: string;
 }): RenderedCheckout {
   const { session } = input;
-  const money = (cents: number) => formatMoney(cents, 'USD');
+  const money = (cents: number) => moneyFormat('USD').money(cents);
   const payable = session.status === 'open' && input.message === undefined;
   const html = PAGE({
     title: `Checkout · ${input.merchantName}`,
