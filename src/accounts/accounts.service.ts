@@ -7,6 +7,7 @@ import { newId, newSecretToken } from '../platform/ids/ids';
 import { ApiKey, ApiKeyType } from './api-key.entity';
 import { Merchant } from './merchant.entity';
 import { PartnerKey } from './partner-key.entity';
+import { MerchantSetup } from './merchant-setup';
 import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
@@ -30,6 +31,7 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly processors: ProcessorsService,
+    private readonly setup: MerchantSetup,
   ) {}
 
   /** A merchant with its first (admin) user, a private and a public key. */
@@ -87,6 +89,7 @@ export class AccountsService {
       const privateKey = await this.insertApiKey(em, user, 'api', 'Private Key');
       const publicKey = await this.insertApiKey(em, user, 'public', 'Public Key');
       await this.processors.createDefault(merchant.id, em);
+      await this.setup.run(em, merchant);
       return { merchant, user, privateKey, publicKey };
     });
   }
