@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { CardExpiryEvents } from '../src/gateway/vault/card-expiry-events';
 import { FieldCipher } from '../src/platform/crypto/field-cipher';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
@@ -265,6 +266,38 @@ describe('webhooks', () => {
     await m.api.get(`/api/recurring/subscription/${sub.id}/status/paused`);
     await deliver(m);
     expect(receiver.at(hook.path).map((r) => r.body.type)).toEqual(['subscription.paused']);
+  });
+
+  it('announces a vaulted card 30 days before it expires, once per card and expiration', async () => {
+    const { m, customerId, vault } = await merchantWithCustomer();
+    await vault();
+    const card = async (expiration: string) => {
+      const res = await m.api.post(`/api/vault/customer/${customerId}/card`, {
+        number: VISA,
+        expiration_date: expiration,
+      });
+      expect(res.status).toBe(200);
+      return res.body.data.data.customer.payments.cards.at(-1).id as string;
+    };
+    const march = await card('03/26'); // expires 2026-04-01: 22 days from now
+    const april = await card('04/26'); // expires 2026-05-01: 52 days from now
+    const hook = await endpoint(m, { events: ['payment_method.expiring'] });
+    const sweep = t.app.get(CardExpiryEvents);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    await Promise.all([sweep.runOnce({ merchantId: m.id }), sweep.runOnce({ merchantId: m.id })]);
+    t.clock.setNow('2026-04-05T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    await deliver(m);
+    const got = receiver.at(hook.path).map((r) => r.body);
+    expect(got.map((e) => e.object_id)).toEqual([march, april]);
+    expect(got[0]).toMatchObject({
+      type: 'payment_method.expiring',
+      object_type: 'payment_method',
+      data: { id: march, customer_id: customerId, expiration_date: '2026-03-31T00:00:00Z' },
+    });
+    expect(JSON.stringify(got)).not.toContain(VISA);
   });
 
   it('a receiver answering 500 then 200 gets the event exactly once as a 2xx delivery, after the retry', async () => {

@@ -7,6 +7,7 @@ import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
+import { CardExpiryEvents } from './vault/card-expiry-events';
 import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
@@ -29,6 +30,7 @@ import { VaultService } from './vault/vault.service';
     TransactionsService,
     TransactionObservers,
     ChargeEvents,
+    CardExpiryEvents,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
