@@ -277,7 +277,12 @@ describe('webhooks', () => {
         expiration_date: expiration,
       });
       expect(res.status).toBe(200);
-      return res.body.data.data.customer.payments.cards.at(-1).id as string;
+      const cards: { id: string; expiration_date: string }[] =
+        res.body.data.data.customer.payments.cards;
+      // Both are saved at the same instant (the clock stands still): find it by its expiry.
+      return cards.find((c) =>
+        c.expiration_date.startsWith(`20${expiration.slice(3)}-${expiration.slice(0, 2)}`),
+      )!.id;
     };
     const march = await card('03/26'); // expires 2026-04-01: 22 days from now
     const april = await card('04/26'); // expires 2026-05-01: 52 days from now
