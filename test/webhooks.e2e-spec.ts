@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CardExpiryEvents } from '../src/gateway/vault/card-expiry-events';
+import { InvoiceOverdueEvents } from '../src/invoices/invoice-overdue-events';
 import { FieldCipher } from '../src/platform/crypto/field-cipher';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
@@ -303,6 +304,34 @@ describe('webhooks', () => {
       data: { id: march, customer_id: customerId, expiration_date: '2026-03-31T00:00:00Z' },
     });
     expect(JSON.stringify(got)).not.toContain(VISA);
+  });
+
+  it('announces an open invoice as overdue once per due date', async () => {
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m, { events: ['invoice.overdue'] });
+    const open = (await m.api.post('/api/invoice', invoiceBody())).body.data;
+    const paid = (await m.api.post('/api/invoice', invoiceBody({ invoice_number: 'P-1' }))).body
+      .data;
+    expect((await m.api.post(`/api/invoice/${paid.id}/mark-as-paid`)).status).toBe(200);
+    const sweep = t.app.get(InvoiceOverdueEvents);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    t.clock.setNow('2026-05-01T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    // A new due date is announced again once it passes.
+    const moved = await m.api.post(`/api/invoice/${open.id}`, {
+      date_due: '2026-05-10T06:00:00Z',
+    });
+    expect(moved.status).toBe(200);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    t.clock.setNow('2026-05-11T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    await deliver(m);
+    const got = receiver.at(hook.path).map((r) => r.body);
+    expect(got.map((e) => [e.type, e.object_id, e.data.status])).toEqual([
+      ['invoice.overdue', open.id, 'overdue'],
+      ['invoice.overdue', open.id, 'overdue'],
+    ]);
   });
 
   it('a receiver answering 500 then 200 gets the event exactly once as a 2xx delivery, after the retry', async () => {

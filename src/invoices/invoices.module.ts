@@ -5,6 +5,7 @@ import { HostedPageRenderer } from './hosted-page/hosted-page.service';
 import { HostedPayments } from './hosted-page/hosted-payments.service';
 import { HostedUrls } from './hosted-urls';
 import { InvoiceEmails } from './invoice-emails';
+import { InvoiceOverdueEvents } from './invoice-overdue-events';
 import { InvoiceReminders } from './invoice-reminders.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
@@ -23,6 +24,7 @@ import { InvoiceTemplates } from './templates';
     InvoiceEmails,
     InvoicesService,
     InvoiceReminders,
+    InvoiceOverdueEvents,
     HostedPageRenderer,
     HostedPayments,
   ],

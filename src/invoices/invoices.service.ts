@@ -252,6 +252,7 @@ export class InvoicesService {
       lastSentAt: null,
       reminderSentAt: null,
       overdueNoticeSentAt: null,
+      overdueEventAt: null,
       paidAt: null,
       cancelledAt: null,
       deletedAt: null,
@@ -339,6 +340,7 @@ export class InvoicesService {
         // A new due date gets its own reminder and, if it passes, its own overdue notice.
         invoice.reminderSentAt = null;
         invoice.overdueNoticeSentAt = null;
+        invoice.overdueEventAt = null;
       }
       const now = this.clock.now();
       const status = settledStatus(invoice);
