@@ -5,6 +5,7 @@ import { GatewayPayments } from './payments-port';
 import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
+import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { CardExpiryEvents } from './vault/card-expiry-events';
@@ -12,6 +13,12 @@ import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
+import { AccountsModule } from '../accounts/accounts.module';
+import { SettlementController } from './settlement/settlement.controller';
+import { SettlementService } from './settlement/settlement.service';
+import { TerminalSales } from './terminals/terminal-sales';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalsService } from './terminals/terminals.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
 
@@ -22,8 +29,14 @@ import { VaultService } from './vault/vault.service';
  * every money movement inside its transaction).
  */
 @Module({
-  imports: [CryptoModule],
-  controllers: [VaultController, TransactionsController, TokenizerController],
+  imports: [CryptoModule, AccountsModule],
+  controllers: [
+    VaultController,
+    TransactionsController,
+    TokenizerController,
+    TerminalsController,
+    SettlementController,
+  ],
   providers: [
     VaultService,
     TokenizerService,
@@ -34,8 +47,12 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    TerminalsService,
+    TerminalSales,
+    SettlementService,
     GatewayPayments,
     VaultPaymentMethods,
+    RecurringPayments,
   ],
   exports: [
     GatewayPayments,
@@ -45,7 +62,9 @@ import { VaultService } from './vault/vault.service';
     TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
+    RecurringPayments,
     SandboxOptions,
+    SettlementService,
   ],
 })
 export class GatewayModule {}
