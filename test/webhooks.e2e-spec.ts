@@ -334,6 +334,63 @@ describe('webhooks', () => {
     ]);
   });
 
+  it('a billing run sends its renewals’ charge, invoice and subscription events, then billing_run.completed', async () => {
+    t.clock.setNow('2027-01-01T12:00:00Z');
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m);
+    const customer = async (card: string) => {
+      const res = await m.api.post('/api/vault/customer', {
+        default_payment: { card: { number: card, expiration_date: '12/39' } },
+        default_billing_address: { ...billing, line_1: '1 Main St' },
+      });
+      expect(res.status).toBe(200);
+      return res.body.data.id as string;
+    };
+    const subs: string[] = [];
+    for (const card of [VISA, '4000000000000002']) {
+      const res = await m.api.post('/api/recurring/subscription', {
+        customer: { id: await customer(card) },
+        amount: 1000,
+        billing_cycle_interval: 1,
+        billing_frequency: 'monthly',
+        billing_days: '1',
+        next_bill_date: '2027-01-01',
+      });
+      expect(res.status).toBe(200);
+      subs.push(res.body.data.id as string);
+    }
+    const run = await m.api.post('/api/recurring/billing-run', { date: '2027-01-01' });
+    expect(run.status).toBe(200);
+    expect(run.body.data.status).toBe('completed');
+    await deliver(m);
+    const got = receiver.at(hook.path);
+    for (const r of got) expectSigned(r, hook.secret);
+    const bodies = got.map((r) => r.body);
+    const of = (type: string) => bodies.filter((b) => b.type === type);
+    expect(of('charge.succeeded')).toHaveLength(1);
+    expect(of('charge.failed')).toHaveLength(1);
+    expect(of('invoice.created')).toHaveLength(2);
+    expect(of('invoice.paid')).toHaveLength(1);
+    expect(of('invoice.payment_failed')).toHaveLength(1);
+    expect(of('invoice.payment_failed')[0].data.status).not.toBe('paid');
+    expect(
+      bodies.filter((b) => b.object_id === subs[0] && b.type === 'subscription.updated'),
+    ).not.toHaveLength(0);
+    const completed = of('billing_run.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({
+      object_type: 'billing_run',
+      object_id: run.body.data.id,
+      data: { id: run.body.data.id, status: 'completed', merchant_id: m.id },
+    });
+    // The run's event is its last.
+    expect(completed[0].sequence).toBe(Math.max(...bodies.map((b) => b.sequence)));
+    // A dry run announces nothing.
+    await m.api.post('/api/recurring/billing-run', { date: '2027-01-02', dry_run: true });
+    const dry = await m.api.get('/api/events?type=billing_run.completed');
+    expect(dry.body.total_count).toBe(1);
+  });
+
   it('a receiver answering 500 then 200 gets the event exactly once as a 2xx delivery, after the retry', async () => {
     const { m, customerId, vault } = await merchantWithCustomer();
     const hook = await endpoint(m, { events: ['subscription.created'] });
