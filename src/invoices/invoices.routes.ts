@@ -9,7 +9,6 @@ import {
   Id,
   IdParams,
   Input,
-  Nullable,
   Opt,
   Output,
   route,
