@@ -129,6 +129,25 @@ export class AccountsService {
   }
 
   /**
+   * For notices to the merchant itself (a webhook endpoint disabled): its name and the
+   * email addresses of its active admin users, inside the caller's transaction.
+   */
+  async merchantContacts(
+    em: EntityManager,
+    merchantId: string,
+  ): Promise<{ name: string; emails: string[] }> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    const users = await em.getRepository(User).find({
+      where: { merchantId, status: 'active', role: 'admin' },
+      order: { createdAt: 'ASC' },
+    });
+    return {
+      name: merchant?.name ?? '',
+      emails: [...new Set(users.map((u) => u.email.trim()).filter((e) => e.includes('@')))],
+    };
+  }
+
+  /**
    * Who a key belongs to, for guards other than the gateway API's (the payments API reads
    * `x-api-key`): a merchant's live key of an active user, the partner key, or null.
    */
@@ -163,6 +182,16 @@ export class AccountsService {
     const merchant = await this.dataSource.getRepository(Merchant).findOneBy({ id: merchantId });
     if (!merchant) throw new NotFoundError('merchant', merchantId);
     return merchant;
+  }
+
+  /** Time zones of many merchants at once (calendar dates are in the merchant's zone). */
+  async timeZonesOf(merchantIds: readonly string[]): Promise<Map<string, string>> {
+    if (merchantIds.length === 0) return new Map();
+    const rows: { id: string; timezone: string }[] = await this.dataSource.query(
+      `SELECT id, timezone FROM merchants WHERE id = ANY($1::text[])`,
+      [merchantIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.timezone]));
   }
 
   /**
