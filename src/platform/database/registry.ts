@@ -54,6 +54,9 @@ import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledge
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
+import { CredentialChangeNotifications1700000170000 } from '../../accounts/migrations/1700000170000-CredentialChangeNotifications';
+import { ProcessorChangeNotifications1700000170001 } from '../../processors/migrations/1700000170001-ProcessorChangeNotifications';
+
 export const entities = [
   Merchant,
   User,
@@ -106,4 +109,6 @@ export const migrations = [
   UserLogins1700000120000,
   Payments1700000130000,
   Ledger1700000140000,
+  CredentialChangeNotifications1700000170000,
+  ProcessorChangeNotifications1700000170001,
 ];
