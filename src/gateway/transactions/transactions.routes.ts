@@ -34,7 +34,16 @@ function GatewayCents(options: FieldOptions = {}) {
 }
 /** Fields the spec leaves open (payment details, addresses, CIT/MIT indicators) are objects the gateway checks. */
 const Obj = (description: string) =>
-  Opt(Input({}, { description, 'x-errors': { type: 'invalid {field}: must be an object' } }));
+  Opt(
+    Input(
+      {},
+      {
+        description,
+        additionalProperties: true,
+        'x-errors': { type: 'invalid {field}: must be an object' },
+      },
+    ),
+  );
 
 const AddressView = Output({
   first_name: Type.String(),
