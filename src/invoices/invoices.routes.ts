@@ -15,6 +15,7 @@ import {
   SignedCents,
   Str,
   Success,
+  SuccessWithoutData,
   SuccessList,
   Type,
 } from '../platform/http/route-schema';
@@ -212,8 +213,6 @@ const InvoicePaymentView = Output(
   { title: 'InvoicePayment' },
 );
 
-const Done = Output({ status: Type.Literal('success'), msg: Type.String({ example: 'success' }) });
-
 export const INVOICE_ROUTES = {
   create: route({
     errorStyle: 'invalid',
@@ -252,7 +251,7 @@ export const INVOICE_ROUTES = {
   remove: route({
     summary: 'Delete an invoice',
     params: IdParams,
-    responses: { 200: Done },
+    responses: { 200: SuccessWithoutData },
     errors: [404, 409],
   }),
   resend: route({

@@ -14,6 +14,7 @@ import {
   route,
   Str,
   Success,
+  SuccessWithoutData,
   SuccessList,
   Type,
 } from '../../platform/http/route-schema';
@@ -116,7 +117,6 @@ export const CustomerView = Output(
   { title: 'VaultCustomer' },
 );
 
-const Done = Output({ status: Type.Literal('success'), msg: Type.String({ example: 'success' }) });
 const Kind = Enum(['card', 'ach', 'token', 'applepay', 'googlepay'] as const, {
   description: 'card, ach or token (applepay and googlepay are refused)',
 });
@@ -169,7 +169,7 @@ export const VAULT_ROUTES = {
   remove: route({
     summary: 'Delete a customer',
     params: IdParams,
-    responses: { 200: Done },
+    responses: { 200: SuccessWithoutData },
     errors: [404, 409],
   }),
   createAddress: route({
@@ -193,7 +193,7 @@ export const VAULT_ROUTES = {
   deleteAddress: route({
     summary: 'Delete an address',
     params: AddressParams,
-    responses: { 200: Done },
+    responses: { 200: SuccessWithoutData },
     errors: [404, 409],
   }),
   createPaymentMethod: route({
@@ -231,7 +231,7 @@ export const VAULT_ROUTES = {
   deletePaymentMethod: route({
     summary: 'Delete a payment method',
     params: MethodParams,
-    responses: { 200: Done },
+    responses: { 200: SuccessWithoutData },
     errors: [404, 409],
   }),
 };

@@ -257,6 +257,12 @@ export function SuccessList<T extends TSchema>(item: T, options: ObjectOptions =
   );
 }
 
+/** {"status":"success","msg":"success"}: the spec's answer to some deletes, without data. */
+export const SuccessWithoutData = Output(
+  { status: Type.Literal('success'), msg: Type.String({ example: 'success' }) },
+  { title: 'SuccessWithoutData' },
+);
+
 /** {"status":"failed","msg":"invalid amount: ..."}: every error, the message names the field. */
 export const Failure = Output(
   {
