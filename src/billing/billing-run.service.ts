@@ -244,13 +244,16 @@ export class BillingRunService {
       if (rounds >= MAX_ROUNDS_PER_RUN) state.deferred.add(id);
     }
     const ctx = { runId: state.runId, asOf: state.options.asOf, dryRun: false };
+    const t0 = performance.now();
     const plan = await this.dataSource.transaction((em) => this.batch.decide(em, ids, ctx));
+    const t1 = performance.now();
     for (const id of plan.deferred) state.deferred.add(id);
     if (plan.charges.length === 0) return;
     const outcomes = await this.batch.charge(
       plan.charges,
       state.options.inFlight ?? DEFAULT_IN_FLIGHT,
     );
+    const t2 = performance.now();
     const left = await this.dataSource.transaction(async (em) => {
       const deferred = await this.batch.record(em, plan.charges, outcomes, state.summary);
       state.summary.subscriptions = state.seen.size;
@@ -258,6 +261,10 @@ export class BillingRunService {
       return deferred;
     });
     for (const id of left) state.deferred.add(id);
+    if (process.env.BILLING_TIMING) {
+      const t3 = performance.now();
+      process.stderr.write(`batch ${ids.length}: decide ${(t1 - t0).toFixed(0)} ms, charge ${(t2 - t1).toFixed(0)} ms, record ${(t3 - t2).toFixed(0)} ms\n`);
+    }
   }
 
   // ------------------------------------------------------------------ dry run

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
 import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
@@ -345,7 +346,7 @@ export class InvoicesService {
       created.push(invoice);
       return invoice;
     });
-    if (created.length > 0) await em.getRepository(Invoice).insert(created);
+    await insertMany(em, Invoice, created);
     return result;
   }
 
@@ -361,18 +362,21 @@ export class InvoicesService {
     if (payments.length === 0) return;
     const invoices = new Map(
       (
-        await em.getRepository(Invoice).find({
-          where: { id: In(payments.map((p) => p.invoiceId)) },
-          lock: { mode: 'pessimistic_write' },
-        })
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: payments.map((p) => p.invoiceId) })
+          .orderBy('i.id')
+          .setLock('pessimistic_write')
+          .getMany()
       ).map((i) => [i.id, i]),
     );
     const already = new Set(
       (
-        await em.getRepository(InvoicePayment).find({
-          where: { transactionId: In(payments.map((p) => p.transactionId)) },
-          select: { transactionId: true },
-        })
+        (await em.query(
+          `SELECT transaction_id AS "transactionId" FROM invoice_payments WHERE transaction_id = ANY($1::text[])`,
+          [payments.map((p) => p.transactionId)],
+        )) as { transactionId: string }[]
       ).map((p) => p.transactionId),
     );
     const now = this.clock.now();
@@ -438,7 +442,7 @@ export class InvoicesService {
       });
     }
     if (rows.length === 0) return;
-    await em.getRepository(InvoicePayment).insert(rows);
+    await insertMany(em, InvoicePayment, rows);
     await em.query(
       `UPDATE invoices i
           SET amount_paid = u.amount_paid, amount_due = u.amount_due, surcharge_paid = u.surcharge_paid,
@@ -479,7 +483,13 @@ export class InvoicesService {
   ): Promise<void> {
     if (failures.length === 0) return;
     const invoices = new Map(
-      (await em.getRepository(Invoice).findBy({ id: In(failures.map((f) => f.invoiceId)) })).map(
+      (
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: failures.map((f) => f.invoiceId) })
+          .getMany()
+      ).map(
         (i) => [i.id, i],
       ),
     );
