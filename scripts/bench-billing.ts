@@ -143,7 +143,12 @@ async function main(): Promise<void> {
       triggeredBy: 'bench',
     });
     const seconds = (performance.now() - started) / 1000;
-    runs.push({ latency, seconds, perSecond: run.summary.subscriptions / seconds, summary: run.summary });
+    runs.push({
+      latency,
+      seconds,
+      perSecond: run.summary.subscriptions / seconds,
+      summary: run.summary,
+    });
   }
   const perSecond = runs[0].perSecond;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;

@@ -15,7 +15,7 @@
  * replay under the same key gets the first answer, as from a real gateway.
  *
  * Prints `listening <port>` on stdout once ready. POST /__control {"latency_ms": N} changes
- * the latency; GET /__stats answers the counts.
+ * the latency; GET /__stats answers the counts, GET /__transactions every transaction.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -47,7 +47,10 @@ function share(key: string, purpose: string): number {
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   const answer = () => {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
   if (latencyMs > 0) setTimeout(answer, latencyMs);
@@ -119,6 +122,10 @@ function route(req: IncomingMessage, res: ServerResponse, raw: string): void {
     if (typeof body.latency_ms === 'number') latencyMs = body.latency_ms;
     res.writeHead(200, { 'content-type': 'application/json' });
     return void res.end(JSON.stringify({ latency_ms: latencyMs }));
+  }
+  if (req.method === 'GET' && req.url === '/__transactions') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return void res.end(JSON.stringify([...byKey.values()]));
   }
   if (req.method === 'GET' && req.url === '/__stats') {
     res.writeHead(200, { 'content-type': 'application/json' });

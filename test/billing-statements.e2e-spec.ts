@@ -64,7 +64,9 @@ describe('billing run: statements per batch', () => {
            FROM subscription_adjustments a, generate_series(1, $3::int) g WHERE a.subscription_id = $1`,
       [res.body.data.id, prefix, n],
     );
-    await db.query(`UPDATE subscriptions SET status = 'cancelled' WHERE id = $1`, [res.body.data.id]);
+    await db.query(`UPDATE subscriptions SET status = 'cancelled' WHERE id = $1`, [
+      res.body.data.id,
+    ]);
     return ids;
   }
 

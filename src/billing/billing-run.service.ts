@@ -8,6 +8,7 @@ import { newId } from '../platform/ids/ids';
 import { billingDueSubscriptions } from '../platform/metrics/metrics';
 import { DueQuery, SubscriptionLedger } from '../subscriptions/subscription-ledger';
 import { BillingBatch } from './billing-batch';
+import { crashIfAsked } from './crash-points';
 import { BillingRepository } from './billing.repository';
 import {
   BillingRunOptions,
@@ -249,10 +250,12 @@ export class BillingRunService {
     const t1 = performance.now();
     for (const id of plan.deferred) state.deferred.add(id);
     if (plan.charges.length === 0) return;
+    crashIfAsked('after_decide');
     const outcomes = await this.batch.charge(
       plan.charges,
       state.options.inFlight ?? DEFAULT_IN_FLIGHT,
     );
+    crashIfAsked('after_charge');
     const t2 = performance.now();
     const left = await this.dataSource.transaction(async (em) => {
       const deferred = await this.batch.record(em, plan.charges, outcomes, state.summary);
@@ -263,7 +266,9 @@ export class BillingRunService {
     for (const id of left) state.deferred.add(id);
     if (process.env.BILLING_TIMING) {
       const t3 = performance.now();
-      process.stderr.write(`batch ${ids.length}: decide ${(t1 - t0).toFixed(0)} ms, charge ${(t2 - t1).toFixed(0)} ms, record ${(t3 - t2).toFixed(0)} ms\n`);
+      process.stderr.write(
+        `batch ${ids.length}: decide ${(t1 - t0).toFixed(0)} ms, charge ${(t2 - t1).toFixed(0)} ms, record ${(t3 - t2).toFixed(0)} ms\n`,
+      );
     }
   }
 

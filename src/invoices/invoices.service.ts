@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { insertMany } from '../platform/database/bulk-insert';
 import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
