@@ -14,6 +14,9 @@ import { InvoicesModule } from './invoices/invoices.module';
 import { BillingModule } from './billing/billing.module';
 import { CreditsModule } from './credits/credits.module';
 import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { PaymentsModule } from './payments/payments.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -61,6 +64,9 @@ export class AppModule {
         BillingModule,
         CreditsModule,
         EventsModule,
+        WebhooksModule,
+        PaymentsModule,
+        LedgerModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '../platform/crypto/crypto.module';
 import { GatewayFactory } from './gateway.factory';
+import { GatewayPayments } from './payments-port';
+import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
 import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
+import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
@@ -26,12 +29,17 @@ import { VaultService } from './vault/vault.service';
     TokenizerService,
     TransactionsService,
     TransactionObservers,
+    ChargeEvents,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
     RecurringPayments,
+    GatewayPayments,
+    VaultPaymentMethods,
   ],
   exports: [
+    GatewayPayments,
+    VaultPaymentMethods,
     VaultService,
     TransactionsService,
     TransactionObservers,

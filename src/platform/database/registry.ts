@@ -42,6 +42,17 @@ import { BillingRunProgress1700000100000 } from '../../billing/migrations/170000
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
+import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
+import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
+import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
@@ -68,6 +79,16 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
+  LedgerTransactionRow,
+  PayoutRow,
+  DisputeRow,
 ];
 
 export const migrations = [
@@ -83,5 +104,8 @@ export const migrations = [
   BillingRunProgress1700000100000,
   CustomerCredits1700000160000,
   Events1700000150000,
+  Webhooks1700000150100,
   UserLogins1700000120000,
+  Payments1700000130000,
+  Ledger1700000140000,
 ];
