@@ -264,12 +264,16 @@ export class BillingRunService {
       return deferred;
     });
     for (const id of left) state.deferred.add(id);
-    if (process.env.BILLING_TIMING) {
-      const t3 = performance.now();
-      process.stderr.write(
-        `batch ${ids.length}: decide ${(t1 - t0).toFixed(0)} ms, charge ${(t2 - t1).toFixed(0)} ms, record ${(t3 - t2).toFixed(0)} ms\n`,
-      );
-    }
+    this.logger.debug(
+      {
+        runId: state.runId,
+        size: ids.length,
+        decideMs: Math.round(t1 - t0),
+        chargeMs: Math.round(t2 - t1),
+        recordMs: Math.round(performance.now() - t2),
+      },
+      'batch billed',
+    );
   }
 
   // ------------------------------------------------------------------ dry run
