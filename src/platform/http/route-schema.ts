@@ -317,6 +317,8 @@ export interface RouteDeclaration {
   responses: Partial<Record<number, TSchema>>;
   /** Failure statuses besides the ones every route has (400, 401, 500 for authenticated routes). */
   errors?: readonly number[];
+  /** The failure body, when the API's differs from `Failure` (the payments API's, docs/payments-api.md). */
+  failure?: TSchema;
   /**
    * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency interceptor
    * applies to all of them); documents the header and the 409 and 422 it may answer.
@@ -364,7 +366,8 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
   if (declaration.produces === undefined) {
     for (const [status, schema] of Object.entries(declaration.responses)) response[status] = schema;
   }
-  for (const status of failureStatuses(declaration)) response[status] = Failure;
+  for (const status of failureStatuses(declaration))
+    response[status] = declaration.failure ?? Failure;
   return {
     ...(declaration.body ? { body: declaration.body } : {}),
     ...(declaration.query ? { querystring: declaration.query } : {}),
@@ -459,7 +462,7 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       ApiResponse({
         status,
         description: STATUS_TEXT[status] ?? String(status),
-        schema: { $ref: '#/components/schemas/Failure' } as never,
+        schema: (declaration.failure ?? { $ref: '#/components/schemas/Failure' }) as never,
       }),
     );
   }
