@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { EventLog } from '../events/event-log';
@@ -129,15 +130,16 @@ export class InvoicesService {
     await this.recordEvents(em, [{ invoice, type }]);
   }
 
-  /** The same for a batch: one event-log write. */
+  /** Records many invoice events in one call of the event log (a billing batch's invoices). */
   async recordEvents(
     em: EntityManager,
-    items: readonly { invoice: Invoice; type: InvoiceEventType }[],
+    events: readonly { invoice: Invoice; type: InvoiceEventType }[],
   ): Promise<void> {
+    if (events.length === 0) return;
     const now = this.clock.now();
     await this.eventLog.record(
       em,
-      items.map(({ invoice, type }) => ({
+      events.map(({ invoice, type }) => ({
         merchantId: invoice.merchantId,
         type,
         objectType: 'invoice',
@@ -384,13 +386,11 @@ export class InvoicesService {
       created.push(invoice);
       return invoice;
     });
-    if (created.length > 0) {
-      await em.getRepository(Invoice).insert(created);
-      await this.recordEvents(
-        em,
-        created.map((invoice) => ({ invoice, type: 'invoice.created' as const })),
-      );
-    }
+    await insertMany(em, Invoice, created);
+    await this.recordEvents(
+      em,
+      created.map((invoice) => ({ invoice, type: 'invoice.created' as const })),
+    );
     return result;
   }
 
@@ -406,18 +406,21 @@ export class InvoicesService {
     if (payments.length === 0) return;
     const invoices = new Map(
       (
-        await em.getRepository(Invoice).find({
-          where: { id: In(payments.map((p) => p.invoiceId)) },
-          lock: { mode: 'pessimistic_write' },
-        })
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: payments.map((p) => p.invoiceId) })
+          .orderBy('i.id')
+          .setLock('pessimistic_write')
+          .getMany()
       ).map((i) => [i.id, i]),
     );
     const already = new Set(
       (
-        await em.getRepository(InvoicePayment).find({
-          where: { transactionId: In(payments.map((p) => p.transactionId)) },
-          select: { transactionId: true },
-        })
+        (await em.query(
+          `SELECT transaction_id AS "transactionId" FROM invoice_payments WHERE transaction_id = ANY($1::text[])`,
+          [payments.map((p) => p.transactionId)],
+        )) as { transactionId: string }[]
       ).map((p) => p.transactionId),
     );
     const now = this.clock.now();
@@ -483,7 +486,7 @@ export class InvoicesService {
       });
     }
     if (rows.length === 0) return;
-    await em.getRepository(InvoicePayment).insert(rows);
+    await insertMany(em, InvoicePayment, rows);
     await em.query(
       `UPDATE invoices i
           SET amount_paid = u.amount_paid, amount_due = u.amount_due, surcharge_paid = u.surcharge_paid,
@@ -507,7 +510,10 @@ export class InvoicesService {
       em,
       changed.map((invoice) => ({
         invoice,
-        type: invoice.status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid',
+        type:
+          invoice.status === 'paid'
+            ? ('invoice.paid' as const)
+            : ('invoice.partially_paid' as const),
       })),
     );
     for (const event of events) {
@@ -531,9 +537,13 @@ export class InvoicesService {
   ): Promise<void> {
     if (failures.length === 0) return;
     const invoices = new Map(
-      (await em.getRepository(Invoice).findBy({ id: In(failures.map((f) => f.invoiceId)) })).map(
-        (i) => [i.id, i],
-      ),
+      (
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: failures.map((f) => f.invoiceId) })
+          .getMany()
+      ).map((i) => [i.id, i]),
     );
     const emails = failures.flatMap((f) => {
       const invoice = invoices.get(f.invoiceId);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
 import type { RecurringChargeLine } from '../billing-calc';
 import { BillingSchedule, LocalDate, nextBillDate } from '../billing-calc/calendar';
 import type { Actor } from '../plans/actors';
@@ -140,16 +141,20 @@ export class SubscriptionLedger {
     options: { lock: boolean },
   ): Promise<BillingSubscription[]> {
     if (ids.length === 0) return [];
-    const subs: Subscription[] = await em.getRepository(Subscription).find({
-      where: { id: In([...ids]) },
-      order: { id: 'ASC' },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+    const query = em
+      .getRepository(Subscription)
+      .createQueryBuilder('s')
+      .where('s.id = ANY(:ids)', { ids: [...new Set(ids)] })
+      .orderBy('s.id');
+    if (options.lock) query.setLock('pessimistic_write');
+    const subs = await query.getMany();
     const live = subs.filter((s) => s.deletedAt === null);
-    const adjustments = await em.getRepository(SubscriptionAdjustment).find({
-      where: { subscriptionId: In(live.map((s) => s.id)) },
-      order: { position: 'ASC' },
-    });
+    const adjustments = await em
+      .getRepository(SubscriptionAdjustment)
+      .createQueryBuilder('a')
+      .where('a.subscription_id = ANY(:ids)', { ids: live.map((s) => s.id) })
+      .orderBy('a.position')
+      .getMany();
     const bySub = new Map<string, SubscriptionAdjustment[]>();
     for (const a of adjustments) {
       const list = bySub.get(a.subscriptionId) ?? [];
@@ -298,7 +303,7 @@ export class SubscriptionLedger {
       );
     }
     if (events.length > 0) {
-      await em.getRepository(SubscriptionEvent).insert(events);
+      await insertMany(em, SubscriptionEvent, events);
       await this.subscriptions.publishEvents(em, events);
     }
     return { completed };

@@ -15,7 +15,7 @@ import { Body } from '../input';
 import { newId } from '../../platform/ids/ids';
 import { requestFingerprint } from '../../platform/idempotency/stable-hash';
 import { Processor } from '../../processors/processor.entity';
-import { ProcessorsService } from '../../processors/processors.service';
+import { ProcessorsService, toProcessorSettings } from '../../processors/processors.service';
 import { startsRecurringSeries } from '../cit-mit';
 import {
   AchDetails,
@@ -24,7 +24,6 @@ import {
   maskedAccount,
   maskedCard,
 } from '../payment-details/payment-details';
-import { processorSettingsOf } from '../processor-settings';
 import { responseClass, responseCode } from '../response-codes';
 import { decideSandboxOutcome, SandboxDecision } from '../sandbox/sandbox-rules';
 import { SandboxOptions } from '../sandbox/sandbox-options';
@@ -709,7 +708,7 @@ export class TransactionsService {
           payment_method: charged.details.kind,
           base_amount: req.baseAmount,
         },
-        processorSettingsOf(processor),
+        toProcessorSettings(processor),
         {
           customerFlags: { surcharge_exempt: charged.customerFlags.includes('surcharge_exempt') },
           paymentMethodFlags: {

@@ -58,9 +58,8 @@ export class CardExpiryEvents {
           month: card.expirationMonth!,
         }),
       }));
-      recorded += (
-        await this.dataSource.transaction((em) => this.eventLog.record(em, events))
-      ).length;
+      recorded += (await this.dataSource.transaction((em) => this.eventLog.record(em, events)))
+        .length;
       if (cards.length < PAGE) return recorded;
       after = cards[cards.length - 1].id;
     }

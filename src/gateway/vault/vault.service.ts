@@ -139,9 +139,7 @@ export class VaultService {
   ): Promise<Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>> {
     const out = new Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>();
     if (refs.length === 0) return out;
-    const customers: VaultCustomer[] = await em.getRepository(VaultCustomer).find({
-      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
-    });
+    const customers = await this.customersOf(em, refs);
     const customerOf = new Map(customers.map((c) => [`${c.merchantId}|${c.id}`, c]));
     const wanted = refs.map((r) => {
       const customer = customerOf.get(`${r.merchantId}|${r.customerId}`);
@@ -155,13 +153,14 @@ export class VaultService {
     const methods: VaultPaymentMethod[] =
       ids.length === 0
         ? []
-        : await em.getRepository(VaultPaymentMethod).find({
-            where: ids.map((w) => ({
-              merchantId: w.ref.merchantId,
-              customerId: w.ref.customerId,
-              id: w.id!,
-            })),
-          });
+        : await em
+            .getRepository(VaultPaymentMethod)
+            .createQueryBuilder('m')
+            .where('m.id = ANY(:ids) AND m.merchant_id = ANY(:merchants)', {
+              ids: [...new Set(ids.map((w) => w.id!))],
+              merchants: [...new Set(ids.map((w) => w.ref.merchantId))],
+            })
+            .getMany();
     const methodOf = new Map(methods.map((m) => [`${m.merchantId}|${m.customerId}|${m.id}`, m]));
     for (const w of wanted) {
       const found =
@@ -184,20 +183,42 @@ export class VaultService {
   ): Promise<Map<string, VaultAddress>> {
     const out = new Map<string, VaultAddress>();
     if (refs.length === 0) return out;
-    const customers = await em.getRepository(VaultCustomer).find({
-      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
-    });
+    const customers = await this.customersOf(em, refs);
     const withAddress = customers.filter((c) => c.defaultBillingAddressId !== null);
     if (withAddress.length === 0) return out;
-    const addresses = await em.getRepository(VaultAddress).find({
-      where: withAddress.map((c) => ({
-        merchantId: c.merchantId,
-        customerId: c.id,
-        id: c.defaultBillingAddressId!,
-      })),
-    });
-    for (const a of addresses) out.set(`${a.merchantId}|${a.customerId}`, a);
+    const addresses = await em
+      .getRepository(VaultAddress)
+      .createQueryBuilder('a')
+      .where('a.id = ANY(:ids) AND a.merchant_id = ANY(:merchants)', {
+        ids: [...new Set(withAddress.map((c) => c.defaultBillingAddressId!))],
+        merchants: [...new Set(withAddress.map((c) => c.merchantId))],
+      })
+      .getMany();
+    const wanted = new Set(
+      withAddress.map((c) => `${c.merchantId}|${c.id}|${c.defaultBillingAddressId}`),
+    );
+    for (const a of addresses) {
+      if (wanted.has(`${a.merchantId}|${a.customerId}|${a.id}`))
+        out.set(`${a.merchantId}|${a.customerId}`, a);
+    }
     return out;
+  }
+
+  /** The customers of (merchant, customer) pairs, in one query with two array parameters. */
+  private async customersOf(
+    em: EntityManager,
+    refs: readonly { merchantId: string; customerId: string }[],
+  ): Promise<VaultCustomer[]> {
+    const wanted = new Set(refs.map((r) => `${r.merchantId}|${r.customerId}`));
+    const rows = await em
+      .getRepository(VaultCustomer)
+      .createQueryBuilder('c')
+      .where('c.id = ANY(:ids) AND c.merchant_id = ANY(:merchants)', {
+        ids: [...new Set(refs.map((r) => r.customerId))],
+        merchants: [...new Set(refs.map((r) => r.merchantId))],
+      })
+      .getMany();
+    return rows.filter((c) => wanted.has(`${c.merchantId}|${c.id}`));
   }
 
   // ---- customers ---------------------------------------------------------------------
