@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule, AppOptions } from './app.module';
 import { correlationIdFor } from './platform/http/correlation-id';
+import { clientErrorHandler, frameworkErrors, trackLatestResponse } from './platform/http/wire';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
 
@@ -20,11 +21,18 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     genReqId: (req: IncomingMessage) => correlationIdFor(req),
     bodyLimit: 1024 * 1024,
     // Numbers in ids stay strings; money is validated by the domain.
+    // The wire (src/platform/http/wire.ts): stray bytes after a GET/DELETE, client and
+    // framework errors in the envelope.
+    clientErrorHandler,
+    frameworkErrors,
   });
   const fastify = adapter.getInstance();
+  trackLatestResponse(fastify.server);
+
+  // Only JSON (and the hosted page's form posts) are read; any other body is a 415.
+  fastify.removeAllContentTypeParsers();
 
   // Existing clients send an empty body, or "{}", on GET and DELETE: accept both.
-  fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
