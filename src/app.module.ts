@@ -11,7 +11,9 @@ import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
+import { EventsModule } from './events/events.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -52,6 +54,8 @@ export class AppModule {
         NotificationsModule,
         InvoicesModule,
         BillingRunModule,
+        CreditsModule,
+        EventsModule,
       ],
       controllers: [HealthController],
       providers: [

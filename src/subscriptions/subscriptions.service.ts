@@ -37,6 +37,7 @@ import {
   optionalLocalDate,
   optionalText,
 } from '../plans/recurring-input';
+import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
@@ -72,6 +73,8 @@ import {
   transitionRefusal,
   type SubscriptionStatus,
 } from './subscription-status';
+import { subscriptionWebhookEventType } from './subscription-webhook-events';
+import { subscriptionView } from './subscriptions.views';
 
 /** A subscription with everything its API view shows. */
 export interface SubscriptionDetails {
@@ -133,6 +136,7 @@ export class SubscriptionsService implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     /** The customer vault; see customer-directory.ts. */
     @Inject(CUSTOMER_DIRECTORY) private readonly customers: CustomerDirectory,
+    private readonly eventLog: EventLog,
   ) {}
 
   onModuleInit(): void {
@@ -781,6 +785,18 @@ export class SubscriptionsService implements OnModuleInit {
       createdAt: this.clock.now(),
     });
     await em.getRepository(SubscriptionEvent).insert(row);
+    // The webhook event carries the subscription as GET shows it now, read again because
+    // callers may hold a copy from before an earlier change in this transaction.
+    const current = await em.getRepository(Subscription).findOneByOrFail({ id: sub.id });
+    await this.eventLog.record(em, [
+      {
+        merchantId: sub.merchantId,
+        type: subscriptionWebhookEventType(type, event.from, event.to),
+        objectType: 'subscription',
+        objectId: sub.id,
+        data: subscriptionView(await this.details(em, current)),
+      },
+    ]);
   }
 
   private async details(em: EntityManager, sub: Subscription): Promise<SubscriptionDetails> {

@@ -37,6 +37,9 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
+import { EventRow } from '../../events/event.entity';
+import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 
 export const entities = [
@@ -62,6 +65,7 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  EventRow,
 ];
 
 export const migrations = [
@@ -74,4 +78,6 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  CustomerCredits1700000160000,
+  Events1700000150000,
 ];

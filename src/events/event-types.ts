@@ -1,0 +1,34 @@
+/**
+ * The event types Rebill records (docs/webhooks.md lists what each carries). Webhook
+ * endpoints subscribe to some of them or to "*".
+ */
+export const EVENT_TYPES = [
+  'subscription.created',
+  'subscription.updated',
+  'subscription.past_due',
+  'subscription.paused',
+  'subscription.cancelled',
+  'subscription.completed',
+  'subscription.reactivated',
+  'subscription.deleted',
+  'invoice.created',
+  'invoice.paid',
+  'invoice.partially_paid',
+  'invoice.payment_failed',
+  'invoice.overdue',
+  'invoice.voided',
+  'charge.succeeded',
+  'charge.failed',
+  'charge.refunded',
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'payment_method.expiring',
+  'billing_run.completed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export function isEventType(value: string): value is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,29 @@
+import type { SubscriptionEventType } from './subscription.entity';
+import type { SubscriptionStatus } from './subscription-status';
+
+/**
+ * The public event type (docs/webhooks.md) for one entry of a subscription's history.
+ * A status change names the status it reached; coming back to active from past due,
+ * paused is "reactivated"; everything else that changes the subscription is "updated".
+ */
+export function subscriptionWebhookEventType(
+  type: SubscriptionEventType,
+  from: SubscriptionStatus | undefined,
+  to: SubscriptionStatus | undefined,
+): string {
+  switch (type) {
+    case 'created':
+      return 'subscription.created';
+    case 'deleted':
+      return 'subscription.deleted';
+    case 'status_changed':
+      if (to === 'active')
+        return from === 'active' ? 'subscription.updated' : 'subscription.reactivated';
+      if (to === 'past_due' || to === 'paused' || to === 'cancelled' || to === 'completed') {
+        return `subscription.${to}`;
+      }
+      return 'subscription.updated';
+    default:
+      return 'subscription.updated';
+  }
+}
