@@ -7,6 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule, AppOptions } from './app.module';
 import { correlationIdFor } from './platform/http/correlation-id';
+import { ValidationError } from './platform/errors/errors';
+import { assertInputWithinLimits, assertPathParamsExist } from './platform/http/input-limits';
 import { clientErrorHandler, frameworkErrors, trackLatestResponse } from './platform/http/wire';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
@@ -58,6 +60,16 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
+  });
+  // NUL characters, over-long strings and deep nesting are refused before any route reads them.
+  fastify.addHook('preValidation', async (request) => {
+    assertPathParamsExist(request.params, request.method, request.url);
+    assertInputWithinLimits(request.query);
+    assertInputWithinLimits(request.body);
+    const body: unknown = request.body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+      throw new ValidationError('body', 'must be a JSON object');
+    }
   });
   fastify.addHook('onResponse', async (request, reply) => {
     httpRequestDuration

@@ -77,6 +77,10 @@ function optionalText(body: Body, field: string): string | null {
 function statuses(value: unknown): InvoiceStatus[] | null {
   if (value === undefined || value === null || value === '') return null;
   const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new ValidationError('status', 'must list at least one status');
+  if (list.length > SEARCHABLE_STATUSES.length) {
+    throw new ValidationError('status', `must list at most ${SEARCHABLE_STATUSES.length} statuses`);
+  }
   return list.map((s, i) => {
     if (typeof s !== 'string' || !(SEARCHABLE_STATUSES as readonly string[]).includes(s)) {
       const field = Array.isArray(value) ? `status[${i}]` : 'status';
