@@ -7,6 +7,7 @@ import { User } from '../../accounts/user.entity';
 import { ApiKey } from '../../accounts/api-key.entity';
 import { PartnerKey } from '../../accounts/partner-key.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
+import { SealedReplays1700000110000 } from '../idempotency/migrations/1700000110000-SealedReplays';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
 import { Processor } from '../../processors/processor.entity';
 import { Processors1700000001000 } from '../../processors/migrations/1700000001000-Processors';
@@ -80,4 +81,5 @@ export const migrations = [
   BillingRun1700000008000,
   CustomerCredits1700000160000,
   Events1700000150000,
+  SealedReplays1700000110000,
 ];
