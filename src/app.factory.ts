@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule, AppOptions } from './app.module';
+import { buildOpenApiDocument } from './platform/http/openapi';
 import { correlationIdFor } from './platform/http/correlation-id';
 import { ValidationError } from './platform/errors/errors';
 import { assertInputWithinLimits, assertPathParamsExist } from './platform/http/input-limits';
 import { clientErrorHandler, frameworkErrors, trackLatestResponse } from './platform/http/wire';
+import { installRequestValidation } from './platform/http/schema-validation';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
 
@@ -33,6 +35,8 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
 
   // Only JSON (and the hosted page's form posts) are read; any other body is a 415.
   fastify.removeAllContentTypeParsers();
+  // Route schemas (src/platform/http/route-schema.ts): validated by our ajv, errors in the envelope.
+  installRequestValidation(fastify);
 
   // Existing clients send an empty body, or "{}", on GET and DELETE: accept both.
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -61,14 +65,35 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
   });
-  // NUL characters, over-long strings and deep nesting are refused before any route reads them.
+  // NUL characters, over-long strings, deep nesting and non-object bodies are refused before
+  // any route reads them. Like a schema failure, the error is attached to the request and
+  // thrown by RequestValidationGuard after the API-key guard (a caller without a key gets 401).
   fastify.addHook('preValidation', async (request) => {
-    assertPathParamsExist(request.params, request.method, request.url);
-    assertInputWithinLimits(request.query);
-    assertInputWithinLimits(request.body);
-    const body: unknown = request.body;
-    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-      throw new ValidationError('body', 'must be a JSON object');
+    try {
+      assertPathParamsExist(request.params, request.method, request.url);
+      assertInputWithinLimits(request.query);
+      assertInputWithinLimits(request.body);
+      const body: unknown = request.body;
+      if (
+        body !== undefined &&
+        (body === null || typeof body !== 'object' || Array.isArray(body))
+      ) {
+        throw new ValidationError('body', 'must be a JSON object');
+      }
+    } catch (err) {
+      (request as { validationError?: unknown }).validationError = err;
+    }
+  });
+  // Query strings and path parameters again once the schema has coerced them ("1e400" is
+  // coerced to Infinity, which a schema's maximum does not catch).
+  fastify.addHook('preHandler', async (request) => {
+    const attached = request as { validationError?: unknown };
+    if (attached.validationError !== undefined) return;
+    try {
+      assertInputWithinLimits(request.query);
+      assertInputWithinLimits(request.params);
+    } catch (err) {
+      attached.validationError = err;
     }
   });
   fastify.addHook('onResponse', async (request, reply) => {
@@ -88,18 +113,7 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   );
   app.useLogger(app.get(Logger));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Rebill API')
-      .setDescription(
-        'Recurring billing and invoicing, compatible with the gateway API (docs/api-compatibility.md).',
-      )
-      .setVersion('1.5.1')
-      .addApiKey({ type: 'apiKey', name: 'Authorization', in: 'header' }, 'api_key')
-      .addSecurityRequirements('api_key')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await migrateToLatest(app.get(DataSource));

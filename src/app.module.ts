@@ -15,12 +15,14 @@ import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
+import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/config';
 import { dataSourceOptions } from './platform/database/data-source-options';
 import { GlobalExceptionFilter } from './platform/errors/global-exception.filter';
 import { HealthController } from './platform/health/health.controller';
+import { RequestValidationGuard } from './platform/http/schema-validation';
 import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
 import { IdempotencyService } from './platform/idempotency/idempotency.service';
 import { loggerParams } from './platform/logging/logger';
@@ -43,6 +45,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(options.config)),
         ClockModule.forRoot(options.clock),
         PlatformModule.forRoot(options.config),
+        AuthModule,
         TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
@@ -61,6 +64,8 @@ export class AppModule {
       providers: [
         IdempotencyService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // After authentication: the route schema's validation error, if any (schema-validation.ts).
+        { provide: APP_GUARD, useClass: RequestValidationGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],

@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import {
   CurrentMerchant,
   MerchantAuth,
+  NoAuth,
   PartnerOnly,
   PublicKeyAllowed,
 } from '../platform/auth/auth.decorators';
@@ -10,17 +12,39 @@ import { objectBody } from '../platform/http/body';
 import { list, ok } from '../platform/http/envelope';
 import { AccountsService } from './accounts.service';
 import { apiKeyView, merchantView, userView } from './accounts.views';
+import { UsersService } from './users.service';
 
 @ApiTags('users')
 @Controller('api/user')
 export class UserController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly users: UsersService,
+  ) {}
 
   /** The current user; a public key may read it. */
   @Get()
   @PublicKeyAllowed()
   async current(@CurrentMerchant() auth: MerchantAuth) {
     return ok(userView(await this.accounts.getUser(auth.merchantId, auth.userId)));
+  }
+
+  /** Spec: Create User (admins only). */
+  @Post()
+  @HttpCode(200)
+  async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
+    return ok(userView(await this.users.create(auth, objectBody(raw))));
+  }
+
+  @Post('change-password')
+  @HttpCode(200)
+  async changePassword(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() raw: unknown,
+    @Req() request: FastifyRequest,
+  ) {
+    await this.users.changePassword(auth, objectBody(raw), request.ip);
+    return ok(null, 'password changed');
   }
 
   @Post('apikey')
@@ -30,9 +54,14 @@ export class UserController {
     return ok(apiKeyView(created.key, created.secret));
   }
 
+  /** An admin sees every key of the merchant; a standard user only its own. */
   @Get('apikeys')
   async listApiKeys(@CurrentMerchant() auth: MerchantAuth) {
-    const keys = await this.accounts.listApiKeys(auth.merchantId);
+    const me = await this.users.actingUser(auth);
+    const keys = await this.accounts.listApiKeys(
+      auth.merchantId,
+      me.role === 'admin' ? undefined : me.id,
+    );
     return list(
       keys.map((k) => apiKeyView(k)),
       keys.length,
@@ -41,8 +70,59 @@ export class UserController {
 
   @Delete('apikey/:key')
   async deleteApiKey(@CurrentMerchant() auth: MerchantAuth, @Param('key') key: string) {
-    await this.accounts.deleteApiKey(auth.merchantId, key);
+    const me = await this.users.actingUser(auth);
+    await this.accounts.deleteApiKey(auth.merchantId, key, me.role === 'admin' ? undefined : me.id);
     return { status: 'success', msg: 'success' };
+  }
+
+  @Get(':id')
+  async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    return ok(userView(await this.users.get(auth, id)));
+  }
+
+  /** Spec: Update User. */
+  @Post(':id')
+  @HttpCode(200)
+  async update(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+  ) {
+    return ok(userView(await this.users.update(auth, id, objectBody(raw))));
+  }
+
+  @Delete(':id')
+  async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+    await this.users.delete(auth, id);
+    return ok(null, 'successfully deleted');
+  }
+}
+
+@ApiTags('users')
+@Controller('api')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Spec: Get All Users (admins only). */
+  @Get('users')
+  async list(@CurrentMerchant() auth: MerchantAuth) {
+    const users = await this.users.list(auth);
+    return list(users.map(userView), users.length);
+  }
+
+  /** Rebill: username and password → a short-lived JWT for `Authorization: Bearer <token>`. */
+  @Post('token-auth')
+  @HttpCode(200)
+  @NoAuth()
+  async tokenAuth(@Body() raw: unknown, @Req() request: FastifyRequest) {
+    const issued = await this.users.tokenAuth(objectBody(raw), request.ip);
+    return ok({
+      token: issued.token,
+      token_type: 'Bearer',
+      expires_at: issued.expiresAt.toISOString(),
+      expires_in: issued.expiresIn,
+      user: userView(issued.user),
+    });
   }
 }
 

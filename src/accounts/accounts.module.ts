@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { PartnerController, UserController } from './accounts.controller';
+import { PartnerController, UserController, UsersController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
+import { UsersService } from './users.service';
 
 @Module({
-  controllers: [UserController, PartnerController],
-  providers: [AccountsService],
-  exports: [AccountsService],
+  controllers: [UserController, UsersController, PartnerController],
+  providers: [AccountsService, UsersService],
+  exports: [AccountsService, UsersService],
 })
 export class AccountsModule {}

@@ -94,19 +94,25 @@ export class AccountsService {
     return this.insertApiKey(this.dataSource.manager, user, type, body.name.trim());
   }
 
-  async listApiKeys(merchantId: string): Promise<ApiKey[]> {
+  /** All of the merchant's keys, or only one user's (a standard user sees only its own). */
+  async listApiKeys(merchantId: string, onlyUserId?: string): Promise<ApiKey[]> {
     return this.dataSource.getRepository(ApiKey).find({
-      where: { merchantId, deletedAt: IsNull() },
+      where: { merchantId, deletedAt: IsNull(), ...(onlyUserId ? { userId: onlyUserId } : {}) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
   }
 
   /** The spec deletes by the key itself; the key's id is accepted too. */
-  async deleteApiKey(merchantId: string, keyOrId: string): Promise<void> {
+  async deleteApiKey(merchantId: string, keyOrId: string, onlyUserId?: string): Promise<void> {
     const repo = this.dataSource.getRepository(ApiKey);
+    const scope = {
+      merchantId,
+      deletedAt: IsNull(),
+      ...(onlyUserId ? { userId: onlyUserId } : {}),
+    };
     const found =
-      (await repo.findOneBy({ merchantId, keyHash: hashKey(keyOrId), deletedAt: IsNull() })) ??
-      (await repo.findOneBy({ merchantId, id: keyOrId, deletedAt: IsNull() }));
+      (await repo.findOneBy({ ...scope, keyHash: hashKey(keyOrId) })) ??
+      (await repo.findOneBy({ ...scope, id: keyOrId }));
     if (!found) throw new NotFoundError('api key');
     const now = this.clock.now();
     await repo.update({ id: found.id, merchantId }, { deletedAt: now, updatedAt: now });

@@ -5,16 +5,33 @@ import { NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
 import type { ResolvedAdjustment } from './adjustments';
 import { CatalogAdjustment } from './catalog-adjustment.entity';
-import {
-  ADJUSTMENT_LABEL,
-  AdjustmentKind,
-  AdjustmentRef,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_NAME_LENGTH,
-  optionalAmountOrPercentage,
-  optionalDuration,
-  optionalText,
-} from './recurring-input';
+import { ADJUSTMENT_LABEL, AdjustmentKind, AdjustmentRef } from './recurring-input';
+
+/**
+ * An add-on or discount as a request gives it, checked field by field by the route's schema
+ * (catalog.routes.ts); null and absent both mean "not given".
+ */
+export interface CatalogAdjustmentInput {
+  name?: string | null;
+  description?: string | null;
+  amount?: number | null;
+  percentage?: number | null;
+  duration?: number | null;
+}
+
+/** Amount or percentage, never both; undefined when neither is given. */
+function priceOf(
+  input: CatalogAdjustmentInput,
+): { amount: number | null; percentage: number | null } | undefined {
+  const amount = input.amount ?? null;
+  const percentage = input.percentage ?? null;
+  if (amount !== null && percentage !== null) {
+    throw new ValidationError('amount', 'either amount or percentage may be given, not both');
+  }
+  if (amount !== null) return { amount, percentage: null };
+  if (percentage !== null) return { amount: null, percentage };
+  return undefined;
+}
 
 /** The merchant's catalog of add-ons and discounts. Both kinds share one table and one set of rules. */
 @Injectable()
@@ -27,19 +44,19 @@ export class CatalogService {
   async create(
     merchantId: string,
     kind: AdjustmentKind,
-    body: Record<string, unknown>,
+    input: CatalogAdjustmentInput,
   ): Promise<CatalogAdjustment> {
-    const price = optionalAmountOrPercentage(body);
+    const price = priceOf(input);
     if (!price) throw new ValidationError('amount', 'either amount or percentage is required');
     const now = this.clock.now();
     const item = this.dataSource.getRepository(CatalogAdjustment).create({
       id: newId(),
       merchantId,
       kind,
-      name: optionalText(body.name, 'name', MAX_NAME_LENGTH) ?? '',
-      description: optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH) ?? '',
+      name: input.name ?? '',
+      description: input.description ?? '',
       ...price,
-      duration: optionalDuration(body.duration, 'duration') ?? 0,
+      duration: input.duration ?? 0,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -77,17 +94,14 @@ export class CatalogService {
     merchantId: string,
     kind: AdjustmentKind,
     id: string,
-    body: Record<string, unknown>,
+    input: CatalogAdjustmentInput,
   ): Promise<CatalogAdjustment> {
     const item = await this.get(merchantId, kind, id);
-    const name = optionalText(body.name, 'name', MAX_NAME_LENGTH);
-    const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const price = optionalAmountOrPercentage(body);
-    const duration = optionalDuration(body.duration, 'duration');
-    if (name !== undefined) item.name = name;
-    if (description !== undefined) item.description = description;
+    const price = priceOf(input);
+    if (input.name != null) item.name = input.name;
+    if (input.description != null) item.description = input.description;
     if (price) Object.assign(item, price);
-    if (duration !== undefined) item.duration = duration;
+    if (input.duration != null) item.duration = input.duration;
     item.updatedAt = this.clock.now();
     return this.dataSource.getRepository(CatalogAdjustment).save(item);
   }

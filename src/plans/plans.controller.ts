@@ -8,6 +8,20 @@ import { CatalogService } from './catalog.service';
 import { PlansService } from './plans.service';
 import { catalogAdjustmentView, planView } from './plans.views';
 import { AdjustmentKind, readPaging } from './recurring-input';
+import { ADD_ON_ROUTES, type CatalogRoutes } from './catalog.routes';
+import { DISCOUNT_ROUTES } from './catalog.routes';
+import {
+  Route,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type ReplyOf,
+} from '../platform/http/route-schema';
+
+type Body<K extends keyof CatalogRoutes> = BodyOf<CatalogRoutes[K]>;
+type Query<K extends keyof CatalogRoutes> = QueryOf<CatalogRoutes[K]>;
+type Params<K extends keyof CatalogRoutes> = ParamsOf<CatalogRoutes[K]>;
+type Reply<K extends keyof CatalogRoutes> = ReplyOf<CatalogRoutes[K]>;
 
 /** Lists return everything unless the client pages with limit and offset. */
 const CATALOG_PAGING = { defaultLimit: null, maxLimit: 1000 } as const;
@@ -19,88 +33,112 @@ export class CatalogController {
 
   @Post('addon')
   @HttpCode(200)
-  createAddOn(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    return this.create(auth, 'add_on', raw);
+  @Route(ADD_ON_ROUTES.create)
+  createAddOn(@CurrentMerchant() auth: MerchantAuth, @Body() body: Body<'create'>) {
+    return this.create(auth, 'add_on', body);
   }
 
   @Get('addon/:id')
-  getAddOn(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(ADD_ON_ROUTES.get)
+  getAddOn(@CurrentMerchant() auth: MerchantAuth, @Param() { id }: Params<'get'>) {
     return this.get(auth, 'add_on', id);
   }
 
   @Get('addons')
-  listAddOns(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
+  @Route(ADD_ON_ROUTES.list)
+  listAddOns(@CurrentMerchant() auth: MerchantAuth, @Query() query: Query<'list'>) {
     return this.list(auth, 'add_on', query);
   }
 
   @Post('addon/:id')
   @HttpCode(200)
+  @Route(ADD_ON_ROUTES.update)
   updateAddOn(
     @CurrentMerchant() auth: MerchantAuth,
-    @Param('id') id: string,
-    @Body() raw: unknown,
+    @Param() { id }: Params<'update'>,
+    @Body() body: Body<'update'>,
   ) {
-    return this.update(auth, 'add_on', id, raw);
+    return this.update(auth, 'add_on', id, body);
   }
 
   @Delete('addon/:id')
-  deleteAddOn(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(ADD_ON_ROUTES.remove)
+  deleteAddOn(@CurrentMerchant() auth: MerchantAuth, @Param() { id }: Params<'remove'>) {
     return this.remove(auth, 'add_on', id);
   }
 
   @Post('discount')
   @HttpCode(200)
-  createDiscount(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    return this.create(auth, 'discount', raw);
+  @Route(DISCOUNT_ROUTES.create)
+  createDiscount(@CurrentMerchant() auth: MerchantAuth, @Body() body: Body<'create'>) {
+    return this.create(auth, 'discount', body);
   }
 
   @Get('discount/:id')
-  getDiscount(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(DISCOUNT_ROUTES.get)
+  getDiscount(@CurrentMerchant() auth: MerchantAuth, @Param() { id }: Params<'get'>) {
     return this.get(auth, 'discount', id);
   }
 
   @Get('discounts')
-  listDiscounts(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
+  @Route(DISCOUNT_ROUTES.list)
+  listDiscounts(@CurrentMerchant() auth: MerchantAuth, @Query() query: Query<'list'>) {
     return this.list(auth, 'discount', query);
   }
 
   @Post('discount/:id')
   @HttpCode(200)
+  @Route(DISCOUNT_ROUTES.update)
   updateDiscount(
     @CurrentMerchant() auth: MerchantAuth,
-    @Param('id') id: string,
-    @Body() raw: unknown,
+    @Param() { id }: Params<'update'>,
+    @Body() body: Body<'update'>,
   ) {
-    return this.update(auth, 'discount', id, raw);
+    return this.update(auth, 'discount', id, body);
   }
 
   @Delete('discount/:id')
-  deleteDiscount(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(DISCOUNT_ROUTES.remove)
+  deleteDiscount(@CurrentMerchant() auth: MerchantAuth, @Param() { id }: Params<'remove'>) {
     return this.remove(auth, 'discount', id);
   }
 
-  private async create(auth: MerchantAuth, kind: AdjustmentKind, raw: unknown) {
-    return ok(
-      catalogAdjustmentView(await this.catalog.create(auth.merchantId, kind, objectBody(raw))),
-    );
+  private async create(
+    auth: MerchantAuth,
+    kind: AdjustmentKind,
+    body: Body<'create'>,
+  ): Promise<Reply<'create'>> {
+    return ok(catalogAdjustmentView(await this.catalog.create(auth.merchantId, kind, body)));
   }
 
-  private async get(auth: MerchantAuth, kind: AdjustmentKind, id: string) {
+  private async get(auth: MerchantAuth, kind: AdjustmentKind, id: string): Promise<Reply<'get'>> {
     return ok(catalogAdjustmentView(await this.catalog.get(auth.merchantId, kind, id)));
   }
 
-  private async list(auth: MerchantAuth, kind: AdjustmentKind, query: Record<string, unknown>) {
-    const paging = readPaging(query ?? {}, CATALOG_PAGING.defaultLimit, CATALOG_PAGING.maxLimit);
+  private async list(
+    auth: MerchantAuth,
+    kind: AdjustmentKind,
+    query: Query<'list'>,
+  ): Promise<Reply<'list'>> {
+    const paging = { limit: query.limit ?? null, offset: query.offset ?? 0 };
     const { items, total } = await this.catalog.list(auth.merchantId, kind, paging);
     return list(items.map(catalogAdjustmentView), total);
   }
 
-  private async update(auth: MerchantAuth, kind: AdjustmentKind, id: string, raw: unknown) {
-    const body = objectBody(raw);
+  private async update(
+    auth: MerchantAuth,
+    kind: AdjustmentKind,
+    id: string,
+    body: Body<'update'>,
+  ): Promise<Reply<'update'>> {
     return ok(catalogAdjustmentView(await this.catalog.update(auth.merchantId, kind, id, body)));
   }
 
-  private async remove(auth: MerchantAuth, kind: AdjustmentKind, id: string) {
+  private async remove(
+    auth: MerchantAuth,
+    kind: AdjustmentKind,
+    id: string,
+  ): Promise<Reply<'remove'>> {
     await this.catalog.remove(auth.merchantId, kind, id);
     return ok(null);
   }

@@ -8,6 +8,12 @@ import * as calcInput from '../billing-calc/input';
 import { requireCents, requireThousandths } from '../billing-calc/money';
 import { CalendarInputError, isLocalDate, type LocalDate } from '../billing-calc/calendar';
 import { DomainError, ValidationError } from '../platform/errors/errors';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_RECURRING_CENTS,
+  MIN_NONZERO_PERCENTAGE,
+} from './recurring.schemas';
 
 export type AdjustmentKind = 'add_on' | 'discount';
 
@@ -21,10 +27,12 @@ export const ADJUSTMENT_FIELD: Record<AdjustmentKind, 'add_ons' | 'discounts'> =
   discount: 'discounts',
 };
 
-/** 0.1%, the smallest non-zero percentage the API accepts, in thousandths. */
-export const MIN_NONZERO_PERCENTAGE = 100;
-export const MAX_NAME_LENGTH = 200;
-export const MAX_DESCRIPTION_LENGTH = 2000;
+export {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_RECURRING_CENTS,
+  MIN_NONZERO_PERCENTAGE,
+} from './recurring.schemas';
 const MAX_ID_LENGTH = 100;
 
 /**
@@ -59,13 +67,6 @@ export function optionalId(value: unknown, field: string): string | undefined {
   const text = optionalText(value, field, MAX_ID_LENGTH);
   return text === undefined || text.trim() === '' ? undefined : text.trim();
 }
-
-/**
- * The largest recurring amount, add-on or discount: 10^12 - 1 cents. NOTE: far above any real
- * subscription, and low enough that a base amount plus 100 add-ons always sums to a safe
- * integer, so a stored subscription can always be priced.
- */
-export const MAX_RECURRING_CENTS = 999_999_999_999;
 
 export function optionalCents(value: unknown, field: string): number | undefined {
   if (!isGiven(value)) return undefined;

@@ -5,6 +5,7 @@ import { AccountsService } from '../../src/accounts/accounts.service';
 import { createApp } from '../../src/app.factory';
 import { SettableClock } from '../../src/platform/clock/clock';
 import { loadConfig } from '../../src/platform/config/config';
+import { checkAgainstContract } from './api-contract';
 
 export const PARTNER_KEY = 'partner_e2e_test_key_0123456789abcdef';
 
@@ -67,9 +68,28 @@ export class Api {
       h['content-type'] = h['content-type'] ?? 'application/json';
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    if (payload !== undefined && (method === 'GET' || method === 'HEAD')) {
-      return this.rawRequest<T>(method, path, payload, h);
-    }
+    const response =
+      payload !== undefined && (method === 'GET' || method === 'HEAD')
+        ? await this.rawRequest<T>(method, path, payload, h)
+        : await this.fetchRequest<T>(method, path, payload, h);
+    // Every answer is checked against the OpenAPI document (test/support/api-contract.ts).
+    await checkAgainstContract(
+      this.baseUrl,
+      method,
+      path,
+      response.status,
+      response.headers.get('content-type'),
+      response.body,
+    );
+    return response;
+  }
+
+  private async fetchRequest<T>(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    h: Record<string, string>,
+  ): Promise<ApiResponse<T>> {
     const res = await fetch(`${this.baseUrl}${path}`, { method, headers: h, body: payload });
     const text = await res.text();
     let parsed: unknown = text;

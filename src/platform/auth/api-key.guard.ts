@@ -3,10 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { UnauthorizedError } from '../errors/errors';
 import { AUTH_REQUIREMENT, AuthRequirement, RequestAuth } from './auth.decorators';
+import { TokenService, looksLikeJwt } from './jwt';
 import { hashKey, keyFromAuthorizationHeader } from './key-hash';
 
 /**
- * Authenticates every request by its Authorization header. Routes need a private key
+ * Authenticates every request by its Authorization header: an API key, or a JWT from
+ * POST /api/token-auth (accepted wherever a private key is). Routes need a private key
  * unless marked otherwise (@NoAuth, @PublicKeyAllowed, @PartnerOnly).
  */
 @Injectable()
@@ -14,6 +16,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,6 +32,10 @@ export class ApiKeyGuard implements CanActivate {
       .getRequest<{ headers: Record<string, string | undefined>; auth?: RequestAuth }>();
     const key = keyFromAuthorizationHeader(request.headers['authorization']);
     if (!key) throw new UnauthorizedError('unauthorized: missing Authorization header');
+    if (requirement !== 'partner' && looksLikeJwt(key)) {
+      request.auth = await this.authenticateToken(key);
+      return true;
+    }
     const keyHash = hashKey(key);
 
     if (requirement === 'partner') {
@@ -47,7 +54,8 @@ export class ApiKeyGuard implements CanActivate {
       await this.dataSource.query(
         `SELECT k.id, k.merchant_id, k.user_id, k.type
            FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.key_hash = $1 AND k.deleted_at IS NULL AND u.status = 'active'`,
+          WHERE k.key_hash = $1 AND k.deleted_at IS NULL
+            AND u.status = 'active' AND u.deleted_at IS NULL`,
         [keyHash],
       );
     if (rows.length === 0) {
@@ -67,5 +75,45 @@ export class ApiKeyGuard implements CanActivate {
       keyType: row.type,
     };
     return true;
+  }
+
+  /**
+   * A JWT counts as the user's private key. Its user is read on every request, so a token
+   * stops working the moment its user is disabled, deleted or changes password.
+   */
+  private async authenticateToken(token: string): Promise<RequestAuth> {
+    const checked = await this.tokens.check(token);
+    if (!checked.ok) {
+      throw new UnauthorizedError(
+        checked.reason === 'expired'
+          ? 'unauthorized: the token has expired; request a new one with POST /api/token-auth'
+          : 'unauthorized: the token is invalid: its signature or claims do not verify (tampered or not issued by this server)',
+      );
+    }
+    const { claims } = checked;
+    const rows: { status: string; deleted_at: Date | null; token_version: number }[] =
+      await this.dataSource.query(
+        `SELECT status, deleted_at, token_version FROM users WHERE id = $1 AND merchant_id = $2`,
+        [claims.userId, claims.merchantId],
+      );
+    const user = rows[0];
+    if (!user || user.deleted_at !== null) {
+      throw new UnauthorizedError('unauthorized: the token is revoked: its user has been deleted');
+    }
+    if (user.status !== 'active') {
+      throw new UnauthorizedError('unauthorized: the token is revoked: its user is disabled');
+    }
+    if (user.token_version !== claims.tokenVersion) {
+      throw new UnauthorizedError(
+        "unauthorized: the token is revoked: its user's password has changed since it was issued",
+      );
+    }
+    return {
+      kind: 'merchant',
+      merchantId: claims.merchantId,
+      userId: claims.userId,
+      keyId: `jwt_${claims.tokenId}`,
+      keyType: 'api',
+    };
   }
 }

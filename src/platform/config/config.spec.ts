@@ -40,3 +40,18 @@ describe('REBILL_OUTBOUND_ALLOW_PRIVATE', () => {
     );
   });
 });
+
+describe('loadConfig: JWT settings', () => {
+  it('defaults the token lifetime to 15 minutes and leaves the secret to the data directory', () => {
+    const config = loadConfig({});
+    expect(config.jwtTtlSeconds).toBe(900);
+    expect(config.jwtSecret).toBeUndefined();
+  });
+
+  it('refuses a short JWT secret and a lifetime out of range, naming each', () => {
+    expect(() => loadConfig({ REBILL_JWT_SECRET: 'too-short' })).toThrow(/REBILL_JWT_SECRET/);
+    expect(() => loadConfig({ REBILL_JWT_TTL_SECONDS: '5' })).toThrow(/REBILL_JWT_TTL_SECONDS/);
+    expect(() => loadConfig({ REBILL_JWT_TTL_SECONDS: '1h' })).toThrow(/REBILL_JWT_TTL_SECONDS/);
+    expect(loadConfig({ REBILL_JWT_TTL_SECONDS: '3600' }).jwtTtlSeconds).toBe(3600);
+  });
+});

@@ -17,6 +17,10 @@ export interface AppConfig {
    * loopback, link-local or private addresses: for development and tests only.
    */
   outboundAllowPrivate: boolean;
+  /** HS256 secret for the JWTs of POST /api/token-auth; generated under dataDir when unset. */
+  jwtSecret: string | undefined;
+  /** How long a JWT lives, in seconds. */
+  jwtTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +78,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
   }
 
+  const jwtSecret = str('REBILL_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('REBILL_JWT_SECRET must be at least 32 characters long');
+  }
+
+  let jwtTtlSeconds = 900;
+  const rawTtl = str('REBILL_JWT_TTL_SECONDS');
+  if (rawTtl !== undefined) {
+    if (!/^\d+$/.test(rawTtl) || Number(rawTtl) < 60 || Number(rawTtl) > 86400) {
+      problems.push(`REBILL_JWT_TTL_SECONDS must be an integer from 60 to 86400, got "${rawTtl}"`);
+    } else {
+      jwtTtlSeconds = Number(rawTtl);
+    }
+  }
+
   let outboundAllowPrivate = false;
   const rawAllowPrivate = str('REBILL_OUTBOUND_ALLOW_PRIVATE');
   if (rawAllowPrivate !== undefined) {
@@ -97,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl,
     encryptionKey,
     outboundAllowPrivate,
+    jwtSecret,
+    jwtTtlSeconds,
   };
 }
 

@@ -97,8 +97,8 @@ function b64(buf: Buffer): string {
  * and two processes starting at once agree on one key: the loser of the race reads the
  * winner's.
  */
-export function loadOrCreateKeyFile(dataDir: string): string {
-  const path = join(dataDir, GENERATED_KEY_FILE);
+export function loadOrCreateKeyFile(dataDir: string, fileName = GENERATED_KEY_FILE): string {
+  const path = join(dataDir, fileName);
   const read = () => readFileSync(path, 'utf8').trim();
   try {
     return validKeyText(read(), path);

@@ -42,6 +42,7 @@ import { CustomerCredits1700000160000 } from '../../credits/migrations/170000016
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
+import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
   Merchant,
@@ -82,4 +83,5 @@ export const migrations = [
   CustomerCredits1700000160000,
   Events1700000150000,
   SealedReplays1700000110000,
+  UserLogins1700000120000,
 ];

@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { NoAuth } from '../auth/auth.decorators';
+import { Route } from '../http/route-schema';
 import { metricsRegistry } from '../metrics/metrics';
+import { HEALTH_ROUTES } from './health.routes';
 
-@ApiExcludeController()
+@ApiTags('system')
 @Controller()
 @NoAuth()
 export class HealthController {
@@ -13,6 +15,7 @@ export class HealthController {
 
   /** Checks that the database answers. */
   @Get('health')
+  @Route(HEALTH_ROUTES.health)
   async health(@Res() reply: FastifyReply): Promise<void> {
     try {
       await this.dataSource.query('SELECT 1');
@@ -23,6 +26,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @Route(HEALTH_ROUTES.metrics)
   @Header('content-type', 'text/plain; version=0.0.4')
   async metrics(): Promise<string> {
     return metricsRegistry.metrics();

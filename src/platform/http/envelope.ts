@@ -15,7 +15,10 @@ export function ok<T>(data: T, msg = 'success'): SuccessEnvelope<T> {
   return { status: 'success', msg, data };
 }
 
-export function list<T>(data: T[], totalCount: number): SuccessEnvelope<T[]> {
+export function list<T>(
+  data: T[],
+  totalCount: number,
+): SuccessEnvelope<T[]> & { total_count: number } {
   return { status: 'success', msg: 'success', total_count: totalCount, data };
 }
 

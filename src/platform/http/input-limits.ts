@@ -9,7 +9,8 @@ import { DomainError, ValidationError } from '../errors/errors';
  *   is a 404 (no id contains one), anywhere else a 400 naming the field;
  * - no string longer than MAX_STRING_LENGTH characters (routes set tighter limits on their
  *   own fields: names, descriptions, URLs);
- * - no nesting deeper than MAX_DEPTH levels.
+ * - no nesting deeper than MAX_DEPTH levels;
+ * - no number that is not finite (`1e400` reads as Infinity).
  */
 export const MAX_STRING_LENGTH = 10_000;
 export const MAX_DEPTH = 32;
@@ -37,6 +38,10 @@ export function assertInputWithinLimits(input: unknown, root = ''): void {
         throw new ValidationError(field, `must be at most ${MAX_STRING_LENGTH} characters`);
       }
       continue;
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      // JSON.parse reads 1e400 as Infinity; query coercion does the same with "1e400".
+      throw new ValidationError(path === '' ? 'body' : path, 'must be a finite number');
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_DEPTH) {
