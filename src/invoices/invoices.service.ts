@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
+import { overdueFrom } from '../billing-calc/calendar';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
@@ -138,7 +139,10 @@ export class InvoicesService {
     merchantId: string,
     body: Record<string, unknown>,
   ): Promise<{ invoices: Invoice[]; total: number }> {
-    const search: InvoiceSearch = parseInvoiceSearch(body);
+    const search: InvoiceSearch = parseInvoiceSearch(
+      body,
+      await this.timeZoneOf(this.dataSource.manager, merchantId),
+    );
     const now = this.clock.now();
     const qb = this.dataSource
       .getRepository(Invoice)
@@ -165,15 +169,15 @@ export class InvoicesService {
       qb.andWhere('i.invoice_number = :invoiceNumber', { invoiceNumber: search.invoiceNumber });
     }
     if (search.statuses) {
-      // overdue is derived: an open invoice whose due instant has passed.
+      // overdue is derived: an open invoice whose due day has ended (overdue_at).
       const clauses = search.statuses.map((status) => {
         switch (status) {
           case 'overdue':
-            return `(i.status IN ('pending', 'partially_paid') AND i.date_due < :now)`;
+            return `(i.status IN ('pending', 'partially_paid') AND i.overdue_at <= :now)`;
           case 'pending':
-            return `(i.status = 'pending' AND i.date_due >= :now)`;
+            return `(i.status = 'pending' AND i.overdue_at > :now)`;
           case 'partially_paid':
-            return `(i.status = 'partially_paid' AND i.date_due >= :now)`;
+            return `(i.status = 'partially_paid' AND i.overdue_at > :now)`;
           case 'paid':
             return `i.status = 'paid'`;
           case 'cancelled':
@@ -210,7 +214,8 @@ export class InvoicesService {
     cycle?: { subscriptionId: string; billingCycleKey: string },
   ): Promise<InvoiceResult> {
     // The billing run may have no addresses to give; the API requires both, as the spec does.
-    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined });
+    const timeZone = await this.timeZoneOf(em, merchantId);
+    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined, timeZone });
     const draft = await this.checkReferences(em, merchantId, parsed);
     await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, null);
     const now = this.clock.now();
@@ -231,6 +236,7 @@ export class InvoicesService {
       updatedAt: now,
     });
     applyDraft(invoice, draft, parsed, body, []);
+    invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
     invoice.status = settledStatus(invoice);
     if (invoice.status === 'paid') invoice.paidAt = now;
     try {
@@ -296,7 +302,11 @@ export class InvoicesService {
       }
       const merged: Record<string, unknown> = { ...invoiceAsRequest(invoice), ...body };
       merged.amount_paid = invoice.amountPaid;
-      const parsed = parseInvoice(merged, { requireAddresses: invoice.subscriptionId === null });
+      const timeZone = await this.timeZoneOf(em, merchantId);
+      const parsed = parseInvoice(merged, {
+        requireAddresses: invoice.subscriptionId === null,
+        timeZone,
+      });
       const draft = await this.checkReferences(em, merchantId, parsed);
       await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, invoice.id);
       if (parsed.totals.total - parsed.totals.discount_credited < invoice.amountPaid) {
@@ -306,6 +316,7 @@ export class InvoicesService {
       }
       const previousDue = invoice.dateDue.getTime();
       applyDraft(invoice, draft, parsed, merged, invoice.items);
+      invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
       if (invoice.dateDue.getTime() !== previousDue) {
         // A new due date gets its own reminder and, if it passes, its own overdue notice.
         invoice.reminderSentAt = null;
@@ -652,6 +663,12 @@ export class InvoicesService {
   }
 
   // ---- helpers ---------------------------------------------------------------------
+
+  /** The merchant's IANA time zone: dates without a time are days there. */
+  private async timeZoneOf(em: EntityManager, merchantId: string): Promise<string> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    return merchant?.timezone ?? 'UTC';
+  }
 
   /** Resolves stored addresses and checks the ids the body names (customer, processors). */
   private async checkReferences(

@@ -7,6 +7,7 @@ import { User } from '../../accounts/user.entity';
 import { ApiKey } from '../../accounts/api-key.entity';
 import { PartnerKey } from '../../accounts/partner-key.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
+import { InvoiceOverdueAt1700000110001 } from '../../invoices/migrations/1700000110001-InvoiceOverdueAt';
 import { SealedReplays1700000110000 } from '../idempotency/migrations/1700000110000-SealedReplays';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
 import { Processor } from '../../processors/processor.entity';
@@ -84,4 +85,5 @@ export const migrations = [
   Events1700000150000,
   SealedReplays1700000110000,
   UserLogins1700000120000,
+  InvoiceOverdueAt1700000110001,
 ];
