@@ -11,6 +11,10 @@ import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
 
+export type KeyIdentity =
+  | { kind: 'merchant'; keyId: string; merchantId: string; userId: string; keyType: ApiKeyType }
+  | { kind: 'partner'; keyId: string };
+
 export interface CreatedApiKey {
   key: ApiKey;
   secret: string;
@@ -124,10 +128,70 @@ export class AccountsService {
     return user;
   }
 
+  /**
+   * For notices to the merchant itself (a webhook endpoint disabled): its name and the
+   * email addresses of its active admin users, inside the caller's transaction.
+   */
+  async merchantContacts(
+    em: EntityManager,
+    merchantId: string,
+  ): Promise<{ name: string; emails: string[] }> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    const users = await em.getRepository(User).find({
+      where: { merchantId, status: 'active', role: 'admin' },
+      order: { createdAt: 'ASC' },
+    });
+    return {
+      name: merchant?.name ?? '',
+      emails: [...new Set(users.map((u) => u.email.trim()).filter((e) => e.includes('@')))],
+    };
+  }
+
+  /**
+   * Who a key belongs to, for guards other than the gateway API's (the payments API reads
+   * `x-api-key`): a merchant's live key of an active user, the partner key, or null.
+   */
+  async identifyKey(key: string): Promise<KeyIdentity | null> {
+    const keyHash = hashKey(key);
+    const rows: { id: string; merchant_id: string; user_id: string; type: ApiKeyType }[] =
+      await this.dataSource.query(
+        `SELECT k.id, k.merchant_id, k.user_id, k.type
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1 AND k.deleted_at IS NULL AND u.status = 'active'`,
+        [keyHash],
+      );
+    if (rows.length > 0) {
+      const row = rows[0];
+      return {
+        kind: 'merchant',
+        keyId: row.id,
+        merchantId: row.merchant_id,
+        userId: row.user_id,
+        keyType: row.type,
+      };
+    }
+    const partner = await this.dataSource.getRepository(PartnerKey).findOneBy({ keyHash });
+    return partner ? { kind: 'partner', keyId: partner.id } : null;
+  }
+
+  async merchantExists(merchantId: string): Promise<boolean> {
+    return this.dataSource.getRepository(Merchant).existsBy({ id: merchantId });
+  }
+
   async getMerchant(merchantId: string): Promise<Merchant> {
     const merchant = await this.dataSource.getRepository(Merchant).findOneBy({ id: merchantId });
     if (!merchant) throw new NotFoundError('merchant', merchantId);
     return merchant;
+  }
+
+  /** Time zones of many merchants at once (calendar dates are in the merchant's zone). */
+  async timeZonesOf(merchantIds: readonly string[]): Promise<Map<string, string>> {
+    if (merchantIds.length === 0) return new Map();
+    const rows: { id: string; timezone: string }[] = await this.dataSource.query(
+      `SELECT id, timezone FROM merchants WHERE id = ANY($1::text[])`,
+      [merchantIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.timezone]));
   }
 
   /**

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '../platform/crypto/crypto.module';
 import { GatewayFactory } from './gateway.factory';
+import { GatewayPayments } from './payments-port';
+import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
+import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
@@ -25,11 +28,16 @@ import { VaultService } from './vault/vault.service';
     TokenizerService,
     TransactionsService,
     TransactionObservers,
+    ChargeEvents,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    GatewayPayments,
+    VaultPaymentMethods,
   ],
   exports: [
+    GatewayPayments,
+    VaultPaymentMethods,
     VaultService,
     TransactionsService,
     TransactionObservers,

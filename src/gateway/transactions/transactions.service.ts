@@ -276,6 +276,26 @@ export class TransactionsService {
     return { data: rows.map(transactionView), total: Number(count[0].total) };
   }
 
+  /**
+   * What the ledger prices a payment by, for transactions a caller was just told about
+   * (inside the same database transaction, so uncommitted rows are seen).
+   */
+  async paymentFactsOf(
+    em: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, { paymentType: 'card' | 'ach'; cardBrand: string | null }>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; payment_type: 'card' | 'ach'; card_type: string | null }[] =
+      await em.query(
+        `SELECT id, payment_type, response_details->>'card_type' AS card_type
+           FROM gateway_transactions WHERE id = ANY($1::text[])`,
+        [ids],
+      );
+    return new Map(
+      rows.map((r) => [r.id, { paymentType: r.payment_type, cardBrand: r.card_type }]),
+    );
+  }
+
   /** Spec: Capture. Only an authorization, only once, never above the authorized amount. */
   async capture(merchantId: string, id: string, body: Body): Promise<TransactionView> {
     const input = parseCaptureRequest(body);
