@@ -669,6 +669,8 @@ export class SubscriptionsService implements OnModuleInit {
     await this.checkCustomer(em, sub.merchantId, sub.customerId, {
       paymentMethodType: sub.paymentMethodType ?? undefined,
       paymentMethodId: sub.paymentMethodId ?? undefined,
+      billingAddressId: sub.billingAddressId ?? undefined,
+      shippingAddressId: sub.shippingAddressId ?? undefined,
     });
   }
 
@@ -677,7 +679,10 @@ export class SubscriptionsService implements OnModuleInit {
     em: EntityManager,
     merchantId: string,
     customerId: string,
-    paymentMethod: { paymentMethodType?: 'card' | 'ach'; paymentMethodId?: string },
+    paymentMethod: Pick<
+      CustomerInput,
+      'paymentMethodType' | 'paymentMethodId' | 'billingAddressId' | 'shippingAddressId'
+    >,
   ): Promise<void> {
     await checkCustomerReference(this.customers, em, merchantId, customerId, paymentMethod);
   }

@@ -104,11 +104,10 @@ export const migrations = [
   BillingRun1700000008000,
   CustomerCredits1700000160000,
   Events1700000150000,
-  SealedReplays1700000110000,
-  UserLogins1700000120000,
-  InvoiceOverdueAt1700000110001,
   Webhooks1700000150100,
   UserLogins1700000120000,
   Payments1700000130000,
   Ledger1700000140000,
+  SealedReplays1700000110000,
+  InvoiceOverdueAt1700000110001,
 ];
