@@ -92,7 +92,12 @@ export class TransactionsService {
   async process(merchantId: string, userId: string | null, body: Body): Promise<ProcessResult> {
     const now = this.clock.now();
     const req = parseProcessRequest(body, now);
-    const processor = await this.processors.resolve(merchantId, req.processorId);
+    const processor = await this.processors.resolve(
+      merchantId,
+      req.processorId,
+      undefined,
+      'processor_id',
+    );
     if (processor.gatewayKind !== 'sandbox') {
       throw new UnprocessableError(
         `processor ${processor.id} charges through the gateway at ${processor.gatewayBaseUrl ?? '(no URL)'}; ` +
