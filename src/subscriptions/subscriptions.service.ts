@@ -39,7 +39,15 @@ import {
 } from '../plans/recurring-input';
 import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../platform/errors/errors';
+import { GatewayFactory } from '../gateway/gateway.factory';
+import { RecurringChargesService } from '../gateway/stored-credentials/recurring-charges.service';
+import { ProcessorsService } from '../processors/processors.service';
 import { newId } from '../platform/ids/ids';
 import { Processor } from '../processors/processor.entity';
 import {
@@ -137,6 +145,9 @@ export class SubscriptionsService implements OnModuleInit {
     /** The customer vault; see customer-directory.ts. */
     @Inject(CUSTOMER_DIRECTORY) private readonly customers: CustomerDirectory,
     private readonly eventLog: EventLog,
+    private readonly processors: ProcessorsService,
+    private readonly gateways: GatewayFactory,
+    private readonly recurring: RecurringChargesService,
   ) {}
 
   onModuleInit(): void {
@@ -165,6 +176,7 @@ export class SubscriptionsService implements OnModuleInit {
     const currency = optionalCurrency(body.currency) ?? DEFAULT_CURRENCY;
     const timezone = optionalTimeZone(body.timezone) ?? null;
 
+    await this.verifyAtSignup(merchantId, customerId, customer, processorId);
     return this.dataSource.transaction(async (em) => {
       const plan = planId
         ? await this.plans.forSubscription(em, merchantId, planId, 'plan_id')
@@ -685,6 +697,64 @@ export class SubscriptionsService implements OnModuleInit {
     >,
   ): Promise<void> {
     await checkCustomerReference(this.customers, em, merchantId, customerId, paymentMethod);
+  }
+
+  /**
+   * The customer-initiated start of the stored-credential series (docs/cit-mit.md): the
+   * customer is present at signup, so a subscription created on a payment method with no
+   * series yet on its processor gets a zero-amount, customer-initiated verification that
+   * stores the payment method. Every charge the billing run makes is then merchant-initiated
+   * and names this verification. A declined verification refuses the subscription with the
+   * gateway's message (422). Runs before the subscription's transaction: no database
+   * transaction is held open across the gateway call. References are checked first, so a
+   * bad request never reaches the gateway.
+   */
+  private async verifyAtSignup(
+    merchantId: string,
+    customerId: string,
+    customer: CustomerInput,
+    processorId: string | undefined,
+  ): Promise<void> {
+    // A short transaction of its own (the reference check takes share locks); it ends before
+    // the gateway is called.
+    await this.dataSource.transaction(async (em) => {
+      await this.checkCustomer(em, merchantId, customerId, customer);
+      if (processorId !== undefined) await this.checkProcessor(em, merchantId, processorId);
+    });
+    const method = await this.customers.findPaymentMethod(
+      merchantId,
+      customerId,
+      customer.paymentMethodId ?? null,
+      customer.paymentMethodType ?? null,
+    );
+    if (method === null) return; // nothing to verify: the run will find no payment method either
+    const processor = await this.processors.resolve(
+      merchantId,
+      processorId ?? null,
+      undefined,
+      'processor_id',
+    );
+    const series = await this.recurring.storedCredentialFor(
+      merchantId,
+      processor.id,
+      customerId,
+      method.id,
+    );
+    if (series.initial_transaction_id !== null) return;
+    const gateway = this.gateways.forProcessor(processor);
+    const { outcome } = await this.recurring.verify(gateway, {
+      merchantId,
+      customerId,
+      paymentMethodId: method.id,
+      paymentMethodType: customer.paymentMethodType,
+      idempotencyKey: `signup-verify-${newId()}`,
+      description: 'subscription signup: payment method verification',
+    });
+    if (outcome.kind !== 'approved' && outcome.kind !== 'partially_approved') {
+      throw new UnprocessableError(
+        `customer.payment_method_id: the payment method was declined when verified for the subscription: ${outcome.message}`,
+      );
+    }
   }
 
   private async checkProcessor(em: EntityManager, merchantId: string, id: string): Promise<void> {
