@@ -236,6 +236,12 @@ describe('billing run scenarios', () => {
         initial_transaction_id: verification.id,
       });
     }
+    // One series: whatever started it (a signup charge or verification), every renewal names it.
+    expect(new Set(txs.map((tx) => tx.initial_transaction_id ?? null)).size).toBe(1);
+    const attempts: { initiated_by: string }[] = await t.app
+      .get(DataSource)
+      .query(`SELECT initiated_by FROM charge_attempts WHERE subscription_id = $1`, [sub.id]);
+    expect(attempts.map((a) => a.initiated_by)).toEqual(['merchant', 'merchant', 'merchant']);
   });
 
   it('bills twice-monthly subscriptions on both days of each month', async () => {

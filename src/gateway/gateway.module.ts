@@ -5,12 +5,19 @@ import { GatewayPayments } from './payments-port';
 import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
+import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
+import { AccountsModule } from '../accounts/accounts.module';
+import { SettlementController } from './settlement/settlement.controller';
+import { SettlementService } from './settlement/settlement.service';
+import { TerminalSales } from './terminals/terminal-sales';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalsService } from './terminals/terminals.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
 
@@ -21,8 +28,14 @@ import { VaultService } from './vault/vault.service';
  * every money movement inside its transaction).
  */
 @Module({
-  imports: [CryptoModule],
-  controllers: [VaultController, TransactionsController, TokenizerController],
+  imports: [CryptoModule, AccountsModule],
+  controllers: [
+    VaultController,
+    TransactionsController,
+    TokenizerController,
+    TerminalsController,
+    SettlementController,
+  ],
   providers: [
     VaultService,
     TokenizerService,
@@ -32,8 +45,12 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    TerminalsService,
+    TerminalSales,
+    SettlementService,
     GatewayPayments,
     VaultPaymentMethods,
+    RecurringPayments,
   ],
   exports: [
     GatewayPayments,
@@ -43,7 +60,9 @@ import { VaultService } from './vault/vault.service';
     TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
+    RecurringPayments,
     SandboxOptions,
+    SettlementService,
   ],
 })
 export class GatewayModule {}

@@ -1,10 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
-import { OutboxService } from '../notifications/outbox.service';
+import { EmailToQueue, OutboxService } from '../notifications/outbox.service';
 import { Clock, CLOCK } from '../platform/clock/clock';
-import { formatMoney } from './currency';
-import { formatDate, invoiceDocument, InvoiceDocument } from './invoice-document';
+import {
+  formatDate,
+  invoiceDocument,
+  InvoiceDocument,
+  invoiceMoney,
+  paymentMethodLabel,
+} from './invoice-document';
 import { Invoice } from './invoice.entity';
 import { HostedUrls } from './hosted-urls';
 import { InvoiceTemplates } from './templates';
@@ -37,7 +42,11 @@ const TEMPLATES: Record<InvoiceEmailKind, string> = {
   renewal_failed: 'renewal-failed',
 };
 
-function subjectFor(kind: InvoiceEmailKind, doc: InvoiceDocument, extras: EmailExtras): string {
+function subjectFor(
+  kind: InvoiceEmailKind,
+  doc: InvoiceDocument,
+  extras: { receipt?: { formattedAmount: string } },
+): string {
   switch (kind) {
     case 'invoice_new':
       return `Invoice ${doc.number} from ${doc.companyName}: ${doc.amountDue} due ${doc.dueDate}`;
@@ -46,7 +55,7 @@ function subjectFor(kind: InvoiceEmailKind, doc: InvoiceDocument, extras: EmailE
     case 'invoice_overdue':
       return `Overdue: invoice ${doc.number} from ${doc.companyName} was due ${doc.dueDate}`;
     case 'invoice_receipt':
-      return `Receipt: ${extras.receipt ? formatMoney(extras.receipt.amount, doc.currency) : doc.amountPaid} paid to ${doc.companyName} (invoice ${doc.number})`;
+      return `Receipt: ${extras.receipt?.formattedAmount ?? doc.amountPaid} paid to ${doc.companyName} (invoice ${doc.number})`;
     case 'renewal_failed':
       return `Action needed: your payment to ${doc.companyName} did not go through (invoice ${doc.number})`;
   }
@@ -83,44 +92,80 @@ export class InvoiceEmails {
     invoice: Invoice,
     extras: EmailExtras = {},
   ): Promise<boolean> {
+    const [queued] = await this.enqueueMany(em, [{ kind, invoice, extras }]);
+    return queued;
+  }
+
+  /**
+   * Queues many emails in two statements (the merchants, one multi-row insert into the
+   * outbox); for each, false when send_via or a missing address means there is none to send.
+   */
+  async enqueueMany(
+    em: EntityManager,
+    emails: readonly { kind: InvoiceEmailKind; invoice: Invoice; extras?: EmailExtras }[],
+  ): Promise<boolean[]> {
+    const sendable = emails.map((e) => sendsEmail(e.invoice) && recipientOf(e.invoice) !== '');
+    const merchantIds = [
+      ...new Set(emails.filter((_, i) => sendable[i]).map((e) => e.invoice.merchantId)),
+    ];
+    if (merchantIds.length === 0) return sendable;
+    const merchants = new Map(
+      (await em.getRepository(Merchant).findBy({ id: In(merchantIds) })).map((m) => [m.id, m]),
+    );
+    const queue: EmailToQueue[] = [];
+    emails.forEach((e, i) => {
+      if (!sendable[i]) return;
+      const merchant = merchants.get(e.invoice.merchantId);
+      if (!merchant) throw new Error(`merchant ${e.invoice.merchantId} not found`);
+      queue.push(this.render(e.kind, e.invoice, merchant, e.extras ?? {}));
+    });
+    await this.outbox.enqueueMany(em, queue);
+    return sendable;
+  }
+
+  private render(
+    kind: InvoiceEmailKind,
+    invoice: Invoice,
+    merchant: Merchant,
+    extras: EmailExtras,
+  ): EmailToQueue {
     const to = recipientOf(invoice);
-    if (!sendsEmail(invoice) || to === '') return false;
-    const merchant = await em.getRepository(Merchant).findOneByOrFail({ id: invoice.merchantId });
     const doc = invoiceDocument(invoice, {
-      merchantName: merchant.name,
-      timeZone: merchant.timezone,
+      merchant,
       now: this.clock.now(),
       hostedUrl: this.urls.invoicePage(invoice.publicToken),
     });
+    const money = invoiceMoney(invoice, merchant);
     const receipt = extras.receipt
       ? {
-          amount: formatMoney(extras.receipt.amount, invoice.currency),
-          surcharge:
-            extras.receipt.surcharge > 0
-              ? formatMoney(extras.receipt.surcharge, invoice.currency)
-              : '',
-          method: extras.receipt.method,
+          amount: money.money(extras.receipt.amount),
+          surcharge: extras.receipt.surcharge > 0 ? money.money(extras.receipt.surcharge) : '',
+          method: paymentMethodLabel(extras.receipt.method),
           maskedAccount: extras.receipt.maskedAccount,
           transactionId: extras.receipt.transactionId ?? '',
-          paidOn: formatDate(extras.receipt.paidAt, merchant.timezone),
+          paidOn: formatDate(extras.receipt.paidAt, merchant.timezone, doc.locale),
         }
       : null;
+    // A retry date is a calendar date: noon UTC names the same day in every zone's reading.
     const retryOn = extras.retryOn
-      ? formatDate(new Date(`${extras.retryOn}T12:00:00Z`), 'UTC')
+      ? formatDate(new Date(`${extras.retryOn}T12:00:00Z`), 'UTC', doc.locale)
       : '';
     const view = { doc, receipt, reason: extras.reason ?? '', retryOn };
     const name = TEMPLATES[kind];
-    await this.outbox.enqueue(em, {
+    return {
       merchantId: invoice.merchantId,
       kind,
       subjectId: invoice.id,
       fromName: doc.companyName,
       to,
       replyTo: invoice.payableTo.email || null,
-      subject: subjectFor(kind, doc, extras),
+      subject: subjectFor(
+        kind,
+        doc,
+        receipt ? { receipt: { formattedAmount: receipt.amount } } : {},
+      ),
       text: this.templates.render(`email/${name}.txt.hbs`, view),
       html: this.templates.render(`email/${name}.html.hbs`, view),
-    });
-    return true;
+    };
   }
 }

@@ -12,6 +12,8 @@ export interface AppConfig {
   publicBaseUrl: string | undefined;
   smtpUrl: string | undefined;
   encryptionKey: string | undefined;
+  /** Database connections per process (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   /**
    * Whether merchant-given URLs (a processor's gateway, webhooks, logos) may point at
    * loopback, link-local or private addresses: for development and tests only.
@@ -26,6 +28,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   /** How long a JWT lives, in seconds. */
   jwtTtlSeconds: number;
+  /** The largest CSV POST /api/filebatch accepts, in bytes. */
+  fileBatchMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
   }
 
+  let databasePoolSize = 20;
+  const rawPool = str('DATABASE_POOL_SIZE');
+  if (rawPool !== undefined) {
+    if (!/^\d+$/.test(rawPool) || Number(rawPool) < 4 || Number(rawPool) > 500) {
+      problems.push(`DATABASE_POOL_SIZE must be a whole number from 4 to 500, got "${rawPool}"`);
+    } else {
+      databasePoolSize = Number(rawPool);
+    }
+  }
+
   const jwtSecret = str('REBILL_JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('REBILL_JWT_SECRET must be at least 32 characters long');
@@ -109,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  let fileBatchMaxBytes = 64 * 1024 * 1024;
+  const rawMax = str('REBILL_FILE_BATCH_MAX_BYTES');
+  if (rawMax !== undefined) {
+    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1024 || Number(rawMax) > 1024 ** 3) {
+      problems.push(
+        `REBILL_FILE_BATCH_MAX_BYTES must be an integer from 1024 to 1073741824, got "${rawMax}"`,
+      );
+    } else {
+      fileBatchMaxBytes = Number(rawMax);
+    }
+  }
+
   let webhookAllowPrivate = outboundAllowPrivate;
   const rawWebhookPrivate = str('REBILL_WEBHOOK_ALLOW_PRIVATE');
   if (rawWebhookPrivate !== undefined) {
@@ -131,12 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: rawLevel as AppConfig['logLevel'],
     dataDir: str('REBILL_DATA_DIR') ?? '.data',
     publicBaseUrl,
+    databasePoolSize,
     smtpUrl,
     encryptionKey,
     outboundAllowPrivate,
     webhookAllowPrivate,
     jwtSecret,
     jwtTtlSeconds,
+    fileBatchMaxBytes,
   };
 }
 

@@ -39,6 +39,8 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { BillingRun1700000008000 } from '../../billing/migrations/1700000008000-BillingRun';
+import { BillingRunProgress1700000100000 } from '../../billing/migrations/1700000100000-BillingRunProgress';
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
@@ -53,8 +55,15 @@ import {
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
-import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
+import { Terminal } from '../../gateway/terminals/terminal.entity';
+import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
+import { TerminalsAndSettlement1700000120100 } from '../../gateway/migrations/1700000120100-TerminalsAndSettlement';
+import { FileBatch } from '../../file-batches/file-batch.entity';
+import { FileBatches1700000120200 } from '../../file-batches/migrations/1700000120200-FileBatches';
+import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
+import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
+import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
 export const entities = [
   Merchant,
@@ -79,6 +88,9 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  Terminal,
+  SettlementBatch,
+  FileBatch,
   EventRow,
   WebhookEndpoint,
   WebhookDelivery,
@@ -87,6 +99,7 @@ export const entities = [
   IntentPayment,
   PaymentRefund,
   CheckoutSession,
+  InvoiceLogo,
   LedgerTransactionRow,
   PayoutRow,
   DisputeRow,
@@ -102,11 +115,16 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  BillingRunProgress1700000100000,
   CustomerCredits1700000160000,
   Events1700000150000,
   Webhooks1700000150100,
   UserLogins1700000120000,
+  TerminalsAndSettlement1700000120100,
+  FileBatches1700000120200,
   Payments1700000130000,
+  MerchantLocale1700000180000,
+  InvoiceDocuments1700000180001,
   Ledger1700000140000,
   SealedReplays1700000110000,
   InvoiceOverdueAt1700000110001,
