@@ -1,4 +1,7 @@
+import { Browser } from 'playwright-core';
 import { InvoiceReminders } from '../src/invoices/invoice-reminders.service';
+import { launchBrowser } from './support/browser';
+import { PdfViewer } from './support/pdf-viewer';
 import { InvoicesService } from '../src/invoices/invoices.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
 
@@ -38,16 +41,24 @@ function invoice(dateDue: string, overrides: Record<string, unknown> = {}) {
 
 describe('date-only inputs are merchant-local dates', () => {
   let t: TestApp;
+  let browser: Browser;
+  let viewer: PdfViewer;
   const merchants: Record<string, TestMerchant> = {};
 
   beforeAll(async () => {
     t = await startTestApp();
+    browser = await launchBrowser();
+    viewer = await PdfViewer.open(browser);
     t.clock.setNow('2026-12-01T12:00:00Z');
     for (const zone of ['America/Chicago', 'Asia/Tokyo', 'UTC']) {
       merchants[zone] = await createMerchant(t.baseUrl, zone);
     }
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await viewer?.close();
+    await browser?.close();
+    await t.close();
+  });
 
   it.each([
     ['America/Chicago', '2026-12-15T06:00:00Z'],
@@ -69,8 +80,9 @@ describe('date-only inputs are merchant-local dates', () => {
       expect(html).not.toContain('December 14, 2026');
       const svc = t.app.get(InvoicesService);
       const stored = await svc.get(m.id, created.body.data.id);
-      const pdf = (await svc.renderPdf(stored)).toString('latin1');
+      const pdf = (await viewer.read(await svc.renderPdf(stored))).text;
       expect(pdf).toContain('December 15, 2026');
+      expect(pdf).not.toContain('December 14, 2026');
       const { DataSource } = await import('typeorm');
       const mails: { text_body: string }[] = await t.app
         .get(DataSource)
