@@ -742,14 +742,28 @@ export class SubscriptionsService implements OnModuleInit {
     );
     if (series.initial_transaction_id !== null) return;
     const gateway = this.gateways.forProcessor(processor);
-    const { outcome } = await this.recurring.verify(gateway, {
-      merchantId,
-      customerId,
-      paymentMethodId: method.id,
-      paymentMethodType: customer.paymentMethodType,
-      idempotencyKey: `signup-verify-${newId()}`,
-      description: 'subscription signup: payment method verification',
-    });
+    let outcome;
+    try {
+      ({ outcome } = await this.recurring.verify(gateway, {
+        merchantId,
+        customerId,
+        paymentMethodId: method.id,
+        paymentMethodType: customer.paymentMethodType,
+        idempotencyKey: `signup-verify-${newId()}`,
+        description: 'subscription signup: payment method verification',
+      }));
+    } catch (err) {
+      // Two signups on the same payment method at once: the other one's verification may
+      // have started the series first (the sandbox records it in its own transaction).
+      const again = await this.recurring.storedCredentialFor(
+        merchantId,
+        processor.id,
+        customerId,
+        method.id,
+      );
+      if (again.initial_transaction_id !== null) return;
+      throw err;
+    }
     if (outcome.kind !== 'approved' && outcome.kind !== 'partially_approved') {
       throw new UnprocessableError(
         `customer.payment_method_id: the payment method was declined when verified for the subscription: ${outcome.message}`,
