@@ -110,6 +110,16 @@ export interface RecordedBilling {
 
 export const DEFAULT_CURRENCY = 'USD';
 
+/** A signup to a plan (the payments API's subscription checkout). */
+export interface PlanSignup {
+  planId: string;
+  customerId: string;
+  paymentMethodId: string;
+  paymentMethodType: 'card' | 'ach';
+  processorId?: string;
+  description?: string;
+}
+
 /** Request fields an update may change, as recorded in the `updated` event. */
 const UPDATABLE_FIELDS = [
   'plan_id',
@@ -161,6 +171,61 @@ export class SubscriptionsService implements OnModuleInit {
     body: Record<string, unknown>,
     actor: Actor,
   ): Promise<SubscriptionDetails> {
+    // The customer is present: a payment method with no series is verified first, outside
+    // the subscription's transaction (the payments checkout's approved payment starts its own).
+    const customer = optionalCustomer(body.customer);
+    if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
+    const processorId = optionalId(body.processor_id, 'processor_id');
+    await this.verifyAtSignup(merchantId, customer.id, customer, processorId);
+    return this.dataSource.transaction((em) => this.createIn(em, merchantId, body, actor));
+  }
+
+  /**
+   * The port for the payments API's subscription checkout: a subscription to a plan for a
+   * vaulted customer and payment method, inside the caller's transaction (the one that
+   * records the checkout's approved payment), so both commit or neither does.
+   */
+  async subscribeToPlan(em: EntityManager, merchantId: string, signup: PlanSignup, actor: Actor) {
+    const details = await this.createIn(
+      em,
+      merchantId,
+      {
+        plan_id: signup.planId,
+        customer: {
+          id: signup.customerId,
+          payment_method_type: signup.paymentMethodType,
+          payment_method_id: signup.paymentMethodId,
+        },
+        ...(signup.description !== undefined ? { description: signup.description } : {}),
+        ...(signup.processorId !== undefined ? { processor_id: signup.processorId } : {}),
+      },
+      actor,
+    );
+    return { id: details.subscription.id, nextBillDate: details.subscription.nextBillDate };
+  }
+
+  /** Whether the merchant has this plan (checked when a subscription checkout is created). */
+  async planExists(merchantId: string, planId: string): Promise<boolean> {
+    try {
+      await this.plans.forSubscription(
+        this.dataSource.manager,
+        merchantId,
+        planId,
+        'subscription.plan_id',
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ValidationError || err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  private async createIn(
+    em: EntityManager,
+    merchantId: string,
+    body: Record<string, unknown>,
+    actor: Actor,
+  ): Promise<SubscriptionDetails> {
     const planId = optionalId(body.plan_id, 'plan_id');
     const customer = optionalCustomer(body.customer);
     if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
@@ -176,8 +241,7 @@ export class SubscriptionsService implements OnModuleInit {
     const currency = optionalCurrency(body.currency) ?? DEFAULT_CURRENCY;
     const timezone = optionalTimeZone(body.timezone) ?? null;
 
-    await this.verifyAtSignup(merchantId, customerId, customer, processorId);
-    return this.dataSource.transaction(async (em) => {
+    {
       const plan = planId
         ? await this.plans.forSubscription(em, merchantId, planId, 'plan_id')
         : null;
@@ -246,7 +310,7 @@ export class SubscriptionsService implements OnModuleInit {
         to: 'active',
       });
       return this.details(em, subscription);
-    });
+    }
   }
 
   async get(merchantId: string, id: string): Promise<SubscriptionDetails> {
@@ -578,6 +642,44 @@ export class SubscriptionsService implements OnModuleInit {
   }
 
   /** The calendar date it is now in the subscription's time zone (its own, else the merchant's). */
+  /**
+   * A price change (plan and base amount) from the plan-change flow of the billing domain
+   * (docs/proration.md): the subscription keeps its add-ons, discounts and calendar. Locks the
+   * row; refuses (409) a cancelled or completed subscription. Records an `updated` event.
+   */
+  async changePrice(
+    em: EntityManager,
+    merchantId: string,
+    id: string,
+    change: { planId: string | null; amount: number; detail: Record<string, unknown> },
+    actor: Actor,
+  ): Promise<SubscriptionDetails> {
+    const sub = await this.find(em, merchantId, id, { lock: true });
+    if (!isLive(sub.status)) {
+      throw new ConflictError(
+        `the subscription is ${sub.status}, which is final: it cannot be changed`,
+      );
+    }
+    const detail: Record<string, unknown> = { ...change.detail };
+    if (change.planId !== null && change.planId !== sub.planId) {
+      detail.plan_id = { from: sub.planId, to: change.planId };
+      sub.planId = change.planId;
+    }
+    if (change.amount !== sub.amount) {
+      detail.amount = { from: sub.amount, to: change.amount };
+      sub.amount = change.amount;
+    }
+    sub.updatedAt = this.clock.now();
+    await em.save(sub);
+    await this.recordEvent(em, sub, 'updated', actor, { detail });
+    return this.details(em, sub);
+  }
+
+  /** The subscription with its add-ons and discounts, inside the caller's transaction. */
+  async detailsIn(em: EntityManager, merchantId: string, id: string): Promise<SubscriptionDetails> {
+    return this.details(em, await this.find(em, merchantId, id, {}));
+  }
+
   async today(em: EntityManager, sub: Subscription): Promise<LocalDate> {
     const zone = sub.timezone ?? (await this.merchantTimeZone(em, sub.merchantId));
     return localDateInZone(this.clock.now(), zone);

@@ -46,6 +46,7 @@ import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
 import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
+import { InvoiceOverdueEvents1700000150200 } from '../../invoices/migrations/1700000150200-InvoiceOverdueEvents';
 import {
   CheckoutSession,
   IntentPayment,
@@ -64,6 +65,9 @@ import { FileBatches1700000120200 } from '../../file-batches/migrations/17000001
 import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
 import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
 import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
+
+import { CredentialChangeNotifications1700000170000 } from '../../accounts/migrations/1700000170000-CredentialChangeNotifications';
+import { ProcessorChangeNotifications1700000170001 } from '../../processors/migrations/1700000170001-ProcessorChangeNotifications';
 
 export const entities = [
   Merchant,
@@ -119,6 +123,7 @@ export const migrations = [
   CustomerCredits1700000160000,
   Events1700000150000,
   Webhooks1700000150100,
+  InvoiceOverdueEvents1700000150200,
   UserLogins1700000120000,
   TerminalsAndSettlement1700000120100,
   FileBatches1700000120200,
@@ -128,4 +133,6 @@ export const migrations = [
   Ledger1700000140000,
   SealedReplays1700000110000,
   InvoiceOverdueAt1700000110001,
+  CredentialChangeNotifications1700000170000,
+  ProcessorChangeNotifications1700000170001,
 ];
