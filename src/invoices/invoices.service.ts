@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { insertMany } from '../platform/database/bulk-insert';
+import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
+import { overdueFrom } from '../billing-calc/calendar';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
@@ -177,7 +179,10 @@ export class InvoicesService {
     merchantId: string,
     body: Record<string, unknown>,
   ): Promise<{ invoices: Invoice[]; total: number }> {
-    const search: InvoiceSearch = parseInvoiceSearch(body);
+    const search: InvoiceSearch = parseInvoiceSearch(
+      body,
+      await this.timeZoneOf(this.dataSource.manager, merchantId),
+    );
     const now = this.clock.now();
     const qb = this.dataSource
       .getRepository(Invoice)
@@ -204,15 +209,15 @@ export class InvoicesService {
       qb.andWhere('i.invoice_number = :invoiceNumber', { invoiceNumber: search.invoiceNumber });
     }
     if (search.statuses) {
-      // overdue is derived: an open invoice whose due instant has passed.
+      // overdue is derived: an open invoice whose due day has ended (overdue_at).
       const clauses = search.statuses.map((status) => {
         switch (status) {
           case 'overdue':
-            return `(i.status IN ('pending', 'partially_paid') AND i.date_due < :now)`;
+            return `(i.status IN ('pending', 'partially_paid') AND i.overdue_at <= :now)`;
           case 'pending':
-            return `(i.status = 'pending' AND i.date_due >= :now)`;
+            return `(i.status = 'pending' AND i.overdue_at > :now)`;
           case 'partially_paid':
-            return `(i.status = 'partially_paid' AND i.date_due >= :now)`;
+            return `(i.status = 'partially_paid' AND i.overdue_at > :now)`;
           case 'paid':
             return `i.status = 'paid'`;
           case 'cancelled':
@@ -249,7 +254,8 @@ export class InvoicesService {
     cycle?: { subscriptionId: string; billingCycleKey: string },
   ): Promise<InvoiceResult> {
     // The billing run may have no addresses to give; the API requires both, as the spec does.
-    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined });
+    const timeZone = await this.timeZoneOf(em, merchantId);
+    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined, timeZone });
     const draft = await this.checkReferences(em, merchantId, parsed);
     await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, null);
     const now = this.clock.now();
@@ -271,6 +277,7 @@ export class InvoicesService {
       updatedAt: now,
     });
     applyDraft(invoice, draft, parsed, body, []);
+    invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
     invoice.status = settledStatus(invoice);
     if (invoice.status === 'paid') invoice.paidAt = now;
     try {
@@ -346,10 +353,19 @@ export class InvoicesService {
     );
     const now = this.clock.now();
     const created: Invoice[] = [];
+    // Dates without a time are days in each merchant's time zone.
+    const zones = new Map(
+      (
+        await em
+          .getRepository(Merchant)
+          .findBy({ id: In([...new Set(items.map((i) => i.merchantId))]) })
+      ).map((m) => [m.id, m.timezone]),
+    );
     const result = items.map((item) => {
       const known = found.get(`${item.cycle.subscriptionId}|${item.cycle.billingCycleKey}`);
       if (known !== undefined) return { id: known } as Invoice;
-      const parsed = parseInvoice(item.body, { requireAddresses: false });
+      const timeZone = zones.get(item.merchantId) ?? 'UTC';
+      const parsed = parseInvoice(item.body, { requireAddresses: false, timeZone });
       const address = (ref: AddressRef): InvoiceAddress => {
         if (ref.kind !== 'inline') throw new Error('cycle invoices carry their addresses inline');
         return ref.address;
@@ -381,6 +397,7 @@ export class InvoicesService {
         item.body,
         [],
       );
+      invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
       invoice.status = settledStatus(invoice);
       if (invoice.status === 'paid') invoice.paidAt = now;
       created.push(invoice);
@@ -618,7 +635,11 @@ export class InvoicesService {
       }
       const merged: Record<string, unknown> = { ...invoiceAsRequest(invoice), ...body };
       merged.amount_paid = invoice.amountPaid;
-      const parsed = parseInvoice(merged, { requireAddresses: invoice.subscriptionId === null });
+      const timeZone = await this.timeZoneOf(em, merchantId);
+      const parsed = parseInvoice(merged, {
+        requireAddresses: invoice.subscriptionId === null,
+        timeZone,
+      });
       const draft = await this.checkReferences(em, merchantId, parsed);
       await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, invoice.id);
       if (parsed.totals.total - parsed.totals.discount_credited < invoice.amountPaid) {
@@ -628,6 +649,7 @@ export class InvoicesService {
       }
       const previousDue = invoice.dateDue.getTime();
       applyDraft(invoice, draft, parsed, merged, invoice.items);
+      invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
       if (invoice.dateDue.getTime() !== previousDue) {
         // A new due date gets its own reminder and, if it passes, its own overdue notice.
         invoice.reminderSentAt = null;
@@ -981,6 +1003,12 @@ export class InvoicesService {
   }
 
   // ---- helpers ---------------------------------------------------------------------
+
+  /** The merchant's IANA time zone: dates without a time are days there. */
+  private async timeZoneOf(em: EntityManager, merchantId: string): Promise<string> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    return merchant?.timezone ?? 'UTC';
+  }
 
   /** Resolves stored addresses and checks the ids the body names (customer, processors). */
   private async checkReferences(

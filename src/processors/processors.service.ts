@@ -49,17 +49,25 @@ export class ProcessorsService {
     return settings;
   }
 
-  /** The named processor, or the merchant's default when no id is given. */
+  /**
+   * The named processor, or the merchant's default when no id is given. `field` names the
+   * body field the id came from: an unknown id there is a 400 naming it (docs/api-compatibility.md,
+   * "Unknown ids"); without it (an id in the path) a 404.
+   */
   async resolve(
     merchantId: string,
     processorId?: string | null,
     em?: EntityManager,
+    field?: string,
   ): Promise<Processor> {
     const repo = (em ?? this.dataSource.manager).getRepository(Processor);
     if (processorId !== undefined && processorId !== null && processorId !== '') {
       if (typeof processorId !== 'string')
         throw new ValidationError('processor_id', 'must be a string');
       const found = await repo.findOneBy({ merchantId, id: processorId });
+      if (!found && field !== undefined) {
+        throw new ValidationError(field, `processor ${processorId} does not exist`);
+      }
       if (!found) throw new NotFoundError('processor', processorId);
       return found;
     }

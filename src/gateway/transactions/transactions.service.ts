@@ -127,6 +127,8 @@ export class TransactionsService {
     const processor = await this.processors.resolve(
       merchantId,
       await this.terminalSales.processorIdFor(merchantId, req),
+      undefined,
+      'processor_id',
     );
     if (processor.gatewayKind !== 'sandbox') {
       throw new UnprocessableError(

@@ -96,6 +96,18 @@ export class VaultService {
     return repo.findOneBy({ merchantId, id });
   }
 
+  /** One of the customer's own addresses; null when the id names none of them. */
+  async findAddress(
+    merchantId: string,
+    customerId: string,
+    addressId: string,
+    em?: EntityManager,
+  ): Promise<{ id: string } | null> {
+    return (em ?? this.dataSource.manager)
+      .getRepository(VaultAddress)
+      .findOneBy({ merchantId, customerId, id: addressId });
+  }
+
   /**
    * One of the customer's payment methods, or its default when no id is given; null when
    * there is none (or the type does not match).

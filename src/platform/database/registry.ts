@@ -7,6 +7,8 @@ import { User } from '../../accounts/user.entity';
 import { ApiKey } from '../../accounts/api-key.entity';
 import { PartnerKey } from '../../accounts/partner-key.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
+import { InvoiceOverdueAt1700000110001 } from '../../invoices/migrations/1700000110001-InvoiceOverdueAt';
+import { SealedReplays1700000110000 } from '../idempotency/migrations/1700000110000-SealedReplays';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
 import { Processor } from '../../processors/processor.entity';
 import { Processors1700000001000 } from '../../processors/migrations/1700000001000-Processors';
@@ -129,6 +131,8 @@ export const migrations = [
   MerchantLocale1700000180000,
   InvoiceDocuments1700000180001,
   Ledger1700000140000,
+  SealedReplays1700000110000,
+  InvoiceOverdueAt1700000110001,
   CredentialChangeNotifications1700000170000,
   ProcessorChangeNotifications1700000170001,
 ];
