@@ -129,6 +129,19 @@ describe('payouts', () => {
     const inv = await ledgerInvariants(ds, m.id);
     expect(inv.sumOfAllAccounts).toBe(0);
     expect(inv.availableFromEntries).toBe(await available());
+    const events = (await m.api.get('/api/events')).body.data as { type: string }[];
+    expect(
+      events
+        .map((e) => e.type)
+        .filter((x) => x.startsWith('payout.'))
+        .sort(),
+    ).toEqual([
+      'payout.created',
+      'payout.created',
+      'payout.created',
+      'payout.paid',
+      'payout.returned',
+    ]);
   });
 
   it('pages payouts and isolates merchants', async () => {
@@ -303,6 +316,22 @@ describe('disputes', () => {
       (await v1(t, m).post(`/v1/sandbox/disputes/${d.id}/resolve`, { outcome: 'maybe' })).status,
     ).toBe(400);
     expect(heard.map((h) => h.kind)).toEqual(['opened', 'won']);
+    const events = (await m.api.get('/api/events')).body.data as {
+      type: string;
+      object_id: string;
+      data: any;
+    }[];
+    const mine = events.filter((e) => e.object_id === d.id);
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      'dispute.created',
+      'dispute.updated',
+      'dispute.updated',
+      'dispute.won',
+    ]);
+    expect(mine.find((e) => e.type === 'dispute.won')!.data).toMatchObject({
+      id: d.id,
+      status: 'won',
+    });
   });
 
   it('a lost dispute keeps the amount taken; lists filter by status', async () => {

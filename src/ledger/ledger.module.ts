@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { EventsModule } from '../events/events.module';
 import { GatewayModule } from '../gateway/gateway.module';
 import { DisputeObservers } from './disputes/dispute-observers';
 import { DisputesService } from './disputes/disputes.service';
@@ -24,7 +25,7 @@ import { ProcessingPlansService } from './processing-plans.service';
  * money movement through TransactionObservers; billing hears disputes through DisputeObservers.
  */
 @Module({
-  imports: [GatewayModule, AccountsModule],
+  imports: [GatewayModule, AccountsModule, EventsModule],
   controllers: [
     BalancesController,
     LedgerTransactionsController,

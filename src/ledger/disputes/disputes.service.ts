@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccountsService } from '../../accounts/accounts.service';
+import { EventLog } from '../../events/event-log';
 import { addDays, localDateInZone } from '../../billing-calc/calendar';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -12,6 +13,7 @@ import { disputeFee } from '../core/processing-plan';
 import { DISPUTE_REASONS, DISPUTE_RESPONSE_DAYS } from '../core/sandbox-disputes';
 import { MerchantEntry, postEntries } from '../journal';
 import { DisputeRow } from '../ledger.entities';
+import { disputeView } from '../views';
 import { ProcessingPlansService } from '../processing-plans.service';
 import { DisputeChange, DisputeObservers } from './dispute-observers';
 
@@ -40,6 +42,7 @@ export class DisputesService {
     private readonly plans: ProcessingPlansService,
     private readonly accounts: AccountsService,
     private readonly observers: DisputeObservers,
+    private readonly eventLog: EventLog,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -120,6 +123,11 @@ export class DisputesService {
           occurredAt: now,
         })),
       );
+      await this.recordEvents(
+        em,
+        'dispute.created',
+        opened.map((r) => r.id),
+      );
       return opened.length;
     });
   }
@@ -171,6 +179,7 @@ export class DisputesService {
         occurredAt: now,
       };
       await this.observers.notify(em, [change]);
+      await this.recordEvents(em, `dispute.${outcome}`, [d.id]);
       return d;
     });
   }
@@ -270,6 +279,7 @@ export class DisputesService {
   /** Notes and attachment descriptions of many disputes, for their views. */
   async evidenceOf(
     ids: readonly string[],
+    em: EntityManager = this.dataSource.manager,
   ): Promise<Map<string, { notes: NoteView[]; attachments: AttachmentView[] }>> {
     const out = new Map(
       ids.map((id) => [id, { notes: [] as NoteView[], attachments: [] as AttachmentView[] }]),
@@ -286,17 +296,17 @@ export class DisputesService {
         sha256: string;
         created_at: Date;
       }[],
-    ] = await Promise.all([
-      this.dataSource.query(
+    ] = [
+      await em.query(
         `SELECT id, dispute_id, note, created_at FROM dispute_notes WHERE dispute_id = ANY($1::text[]) ORDER BY created_at, id`,
         [ids],
       ),
-      this.dataSource.query(
+      await em.query(
         `SELECT id, dispute_id, filename, content_type, size, sha256, created_at FROM dispute_attachments
           WHERE dispute_id = ANY($1::text[]) ORDER BY created_at, id`,
         [ids],
       ),
-    ]);
+    ];
     for (const n of notes)
       out
         .get(n.dispute_id)!
@@ -329,7 +339,29 @@ export class DisputesService {
       d.status = 'under_review';
       d.updatedAt = now;
       await em.save(d);
+      await this.recordEvents(em, 'dispute.updated', [d.id]);
     });
+  }
+
+  /** Events carry the dispute as GET /v1/disputes/{id} shows it, read inside the transaction. */
+  private async recordEvents(
+    em: EntityManager,
+    type: string,
+    ids: readonly string[],
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await em.getRepository(DisputeRow).findBy({ id: In([...ids]) });
+    const evidence = await this.evidenceOf(ids, em);
+    await this.eventLog.record(
+      em,
+      rows.map((d) => ({
+        merchantId: d.merchantId,
+        type,
+        objectType: 'dispute',
+        objectId: d.id,
+        data: disputeView(d, evidence.get(d.id)!),
+      })),
+    );
   }
 
   private async lock(em: EntityManager, merchantId: string, id: string): Promise<DisputeRow> {
