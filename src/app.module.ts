@@ -15,6 +15,7 @@ import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { PaymentsModule } from './payments/payments.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -61,6 +62,7 @@ export class AppModule {
         CreditsModule,
         EventsModule,
         LedgerModule,
+        PaymentsModule,
       ],
       controllers: [HealthController],
       providers: [

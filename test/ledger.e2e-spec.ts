@@ -140,7 +140,9 @@ describe('ledger: balances, ledger transactions and the journal', () => {
       `/v1/transactions?limit=3&ending_before=${second.body.meta.first_id}`,
     );
     expect(back.body.data.map((x: any) => x.id)).toEqual(all.slice(0, 3));
-    expect((await v1(t, m).get('/v1/transactions?limit=51')).status).toBe(400);
+    const tooMany = await v1(t, m).get('/v1/transactions?limit=51');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toEqual({ code: 'bad_request', param: 'limit' });
     const foreign = await v1(t, other).get(`/v1/transactions?starting_after=${all[0]}`);
     expect(foreign.status).toBe(400);
     expect(foreign.body.msg).toMatch(/starting_after/);
@@ -151,14 +153,14 @@ describe('ledger: balances, ledger transactions and the journal', () => {
     const fees = await s({ source_type: 'fee' });
     expect(fees.status).toBe(200);
     expect(fees.body.data.every((x: any) => x.source_type === 'fee')).toBe(true);
-    expect(fees.body.meta.total).toBe(2);
+    expect(fees.body.meta.total_count).toBe(2);
     const big = await s({ amount_min: 5000, sort_column: 'amount', sort_direction: 'asc' });
     expect(big.body.data.map((x: any) => x.amount)).toEqual([5000, 10000]);
     const paged = await s({ limit: 2, page: 2, sort_column: 'amount', sort_direction: 'desc' });
     expect(paged.body.meta).toMatchObject({ page: 2, limit: 2 });
     expect(paged.body.data).toHaveLength(2);
     expect((await s({ start_date: '2030-01-01T00:00:00Z' })).body.data).toEqual([]);
-    expect((await s({ settlement_status: 'unsettled' })).body.meta.total).toBe(0);
+    expect((await s({ settlement_status: 'unsettled' })).body.meta.total_count).toBe(0);
     for (const [body, field] of [
       [{ source_type: 'bogus' }, 'source_type'],
       [{ limit: 51 }, 'limit'],

@@ -11,6 +11,10 @@ import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
 
+export type KeyIdentity =
+  | { kind: 'merchant'; keyId: string; merchantId: string; userId: string; keyType: ApiKeyType }
+  | { kind: 'partner'; keyId: string };
+
 export interface CreatedApiKey {
   key: ApiKey;
   secret: string;
@@ -122,6 +126,37 @@ export class AccountsService {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId, merchantId });
     if (!user) throw new NotFoundError('user', userId);
     return user;
+  }
+
+  /**
+   * Who a key belongs to, for guards other than the gateway API's (the payments API reads
+   * `x-api-key`): a merchant's live key of an active user, the partner key, or null.
+   */
+  async identifyKey(key: string): Promise<KeyIdentity | null> {
+    const keyHash = hashKey(key);
+    const rows: { id: string; merchant_id: string; user_id: string; type: ApiKeyType }[] =
+      await this.dataSource.query(
+        `SELECT k.id, k.merchant_id, k.user_id, k.type
+           FROM api_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.key_hash = $1 AND k.deleted_at IS NULL AND u.status = 'active'`,
+        [keyHash],
+      );
+    if (rows.length > 0) {
+      const row = rows[0];
+      return {
+        kind: 'merchant',
+        keyId: row.id,
+        merchantId: row.merchant_id,
+        userId: row.user_id,
+        keyType: row.type,
+      };
+    }
+    const partner = await this.dataSource.getRepository(PartnerKey).findOneBy({ keyHash });
+    return partner ? { kind: 'partner', keyId: partner.id } : null;
+  }
+
+  async merchantExists(merchantId: string): Promise<boolean> {
+    return this.dataSource.getRepository(Merchant).existsBy({ id: merchantId });
   }
 
   async getMerchant(merchantId: string): Promise<Merchant> {

@@ -1,16 +1,16 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
-import { objectBody } from '../platform/http/body';
+import { BodyOf, ParamsOf, ReplyOf, Route } from '../platform/http/route-schema';
 import { ok } from '../platform/http/envelope';
 import { newId } from '../platform/ids/ids';
 import { CUSTOMER_DIRECTORY, CustomerDirectory } from './customer-directory.port';
 import { CustomerCreditsService } from './customer-credits.service';
+import { CREDIT_ROUTES } from './credits.routes';
 
-const MAX_GRANT = 100_000_000_00;
-const MAX_DESCRIPTION = 500;
+type R = typeof CREDIT_ROUTES;
 
 /** Rebill's extension: a customer's credit balance (docs/proration.md, "Credits"). */
 @ApiTags('customer vault')
@@ -23,7 +23,11 @@ export class CreditsController {
   ) {}
 
   @Get()
-  async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(CREDIT_ROUTES.get)
+  async get(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { id }: ParamsOf<R['get']>,
+  ): Promise<ReplyOf<R['get']>> {
     await this.requireCustomer(auth.merchantId, id);
     return ok({
       customer_id: id,
@@ -35,35 +39,16 @@ export class CreditsController {
   /** A manual grant: `{amount, currency?, description?}`; amount in cents of the currency. */
   @Post()
   @HttpCode(200)
+  @Route(CREDIT_ROUTES.grant)
   async grant(
     @CurrentMerchant() auth: MerchantAuth,
-    @Param('id') id: string,
-    @Body() raw: unknown,
-  ) {
-    const body = objectBody(raw);
-    const amount = body.amount;
-    if (
-      typeof amount !== 'number' ||
-      !Number.isSafeInteger(amount) ||
-      amount <= 0 ||
-      amount > MAX_GRANT
-    ) {
-      throw new ValidationError('amount', `must be a whole number of cents from 1 to ${MAX_GRANT}`);
-    }
+    @Param() { id }: ParamsOf<R['grant']>,
+    @Body() body: BodyOf<R['grant']>,
+  ): Promise<ReplyOf<R['grant']>> {
     const currency = body.currency ?? 'USD';
-    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
-      throw new ValidationError('currency', 'must be a three-letter ISO 4217 code such as "USD"');
-    }
     const description = body.description ?? 'Credit granted';
-    if (
-      typeof description !== 'string' ||
-      description.length > MAX_DESCRIPTION ||
-      description.includes('\u0000')
-    ) {
-      throw new ValidationError(
-        'description',
-        `must be text of at most ${MAX_DESCRIPTION} characters`,
-      );
+    if (description.includes('\u0000')) {
+      throw new ValidationError('description', 'must not contain NUL characters');
     }
     const entry = await this.dataSource.transaction(async (em) => {
       await this.requireCustomer(auth.merchantId, id, em);
@@ -71,7 +56,7 @@ export class CreditsController {
         merchantId: auth.merchantId,
         customerId: id,
         currency,
-        amount,
+        amount: body.amount,
         reason: 'manual',
         sourceType: 'manual_grant',
         sourceId: newId(),
@@ -85,7 +70,7 @@ export class CreditsController {
   private async requireCustomer(
     merchantId: string,
     id: string,
-    em?: import('typeorm').EntityManager,
+    em?: EntityManager,
   ) {
     if (!(await this.customers.customerExists(merchantId, id, em))) {
       throw new NotFoundError('customer', id);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '../platform/crypto/crypto.module';
 import { GatewayFactory } from './gateway.factory';
+import { GatewayPayments } from './payments-port';
+import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
@@ -28,8 +30,12 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    GatewayPayments,
+    VaultPaymentMethods,
   ],
   exports: [
+    GatewayPayments,
+    VaultPaymentMethods,
     VaultService,
     TransactionsService,
     TransactionObservers,

@@ -4,14 +4,8 @@ import { DataSource } from 'typeorm';
 import { Route } from '../platform/http/route-schema';
 import { LEDGER_ROUTES } from './ledger.routes';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
-import {
-  CurrentV1Caller,
-  cursorPage,
-  listPage,
-  parseCursorQuery,
-  V1Caller,
-  V1Controller,
-} from './api/v1-conventions';
+import { cursorPage, listPage, parseCursorQuery } from '../payments/api/pagination';
+import { CurrentV1Caller, V1Caller, V1Controller } from '../payments/api/v1-auth';
 import { DisputesService } from './disputes/disputes.service';
 import { DisputeRow, PayoutRow } from './ledger.entities';
 import { LedgerService } from './ledger.service';

@@ -4,7 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
 import { merchantBalance } from './core/posting-rules';
 import { LedgerTransactionRow } from './ledger.entities';
-import { CursorQuery, cursorPage, ListPage, listPage } from './api/v1-conventions';
+import { CursorQuery, cursorPage, ListPage, listPage } from '../payments/api/pagination';
 
 /** The spec's source_type values (search filters accept them all; the ledger writes some). */
 export const SOURCE_TYPES = [
@@ -280,7 +280,7 @@ export class LedgerService {
     body: unknown,
   ): Promise<{
     data: LedgerTransactionView[];
-    meta: { total: number; page: number; limit: number; has_more: boolean };
+    meta: { limit: number; page: number; total_count: number };
   }> {
     const { filter, limit, page } = parseTransactionSearch(body, true);
     const where = whereOf(merchantId, filter);
@@ -304,7 +304,7 @@ export class LedgerService {
     const n = Number(total[0].n);
     return {
       data: ids.map((r) => ledgerTransactionView(byId.get(r.id)!)),
-      meta: { total: n, page, limit, has_more: page * limit < n },
+      meta: { limit, page, total_count: n },
     };
   }
 

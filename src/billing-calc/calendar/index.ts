@@ -42,3 +42,4 @@ export {
   nextBillDate,
   upcomingBillDates,
 } from './bill-dates';
+export { type Trial, type TrialInput, MAX_TRIAL_DAYS, trialNoticeDate, trialPeriod } from './trial';

@@ -42,6 +42,13 @@ import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
+import {
+  CheckoutSession,
+  IntentPayment,
+  PaymentIntent,
+  PaymentRefund,
+} from '../../payments/payment.entities';
+import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
@@ -72,6 +79,10 @@ export const entities = [
   LedgerTransactionRow,
   PayoutRow,
   DisputeRow,
+  PaymentIntent,
+  IntentPayment,
+  PaymentRefund,
+  CheckoutSession,
 ];
 
 export const migrations = [
@@ -88,4 +99,5 @@ export const migrations = [
   Events1700000150000,
   UserLogins1700000120000,
   Ledger1700000140000,
+  Payments1700000130000,
 ];

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CalcInputError } from '../../billing-calc/errors';
 import { CalendarInputError } from '../../billing-calc/calendar';
 import { failed } from '../http/envelope';
-import { DomainError, HTTP_STATUS_BY_CODE } from './errors';
+import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE } from './errors';
 
 /**
  * Every error leaves as {"status":"failed","msg":...} with the x-correlation-id header.
@@ -19,6 +19,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const { status, msg } = describeError(exception, request);
+    // The payments API (/v1) adds a machine-readable part to the same envelope.
+    const body = request.url.startsWith('/v1/') ? v1ErrorBody(status, msg, exception) : failed(msg);
     if (status >= 500) {
       this.logger.error(
         { err: exception, correlationId: request.id, method: request.method, url: request.url },
@@ -29,7 +31,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       .status(status)
       .header('x-correlation-id', request.id)
       .header('content-type', 'application/json; charset=utf-8')
-      .send(failed(msg));
+      .send(body);
   }
 }
 
@@ -77,4 +79,28 @@ function fastifyRequestErrorMessage(err: { code?: string; message?: string }): s
     default:
       return err.message ?? 'bad request';
   }
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = Object.fromEntries(
+  Object.entries(HTTP_STATUS_BY_CODE).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/**
+ * The payments API's one error shape (docs/payments-api.md, "Errors"):
+ * `{"status":"failed","msg":"...","error":{"code":"conflict","param":"amount"|null}}`.
+ */
+export function v1ErrorBody(status: number, msg: string, exception: unknown) {
+  const code: string =
+    exception instanceof DomainError
+      ? exception.code
+      : status >= 500
+        ? 'internal_error'
+        : (CODE_BY_STATUS[status] ?? 'bad_request');
+  const param =
+    exception instanceof DomainError
+      ? (exception.field ?? null)
+      : exception instanceof CalcInputError
+        ? exception.field
+        : null;
+  return { ...failed(msg), error: { code, param } };
 }

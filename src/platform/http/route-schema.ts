@@ -263,6 +263,22 @@ export const Failure = Output(
   { title: 'Failure' },
 );
 
+/**
+ * The payments API's error shape (docs/payments-api.md, "Errors"): the envelope plus a
+ * machine-readable `error`. Routes under /v1 declare `v1: true` to document and serialize it.
+ */
+export const V1Failure = Output(
+  {
+    status: Type.Literal('failed'),
+    msg: Type.String({ example: 'invalid limit: must be a whole number from 1 to 50' }),
+    error: Output({
+      code: Type.String({ example: 'bad_request' }),
+      param: Nullable(Type.String()),
+    }),
+  },
+  { title: 'V1Failure' },
+);
+
 /** `limit` and `offset` for lists that page. */
 export function PagingQuery(maxLimit = 1000) {
   return Input({
@@ -318,6 +334,8 @@ export interface RouteDeclaration {
   examples?: { body?: unknown; response?: unknown };
   /** Content type of a non-JSON success (text/html, application/pdf): documented, not serialized. */
   produces?: string;
+  /** A payments API route (/v1): failures have the V1Failure shape. */
+  v1?: boolean;
 }
 
 export type BodyOf<R extends RouteDeclaration> = R['body'] extends TSchema
@@ -354,7 +372,8 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
   if (declaration.produces === undefined) {
     for (const [status, schema] of Object.entries(declaration.responses)) response[status] = schema;
   }
-  for (const status of failureStatuses(declaration)) response[status] = Failure;
+  for (const status of failureStatuses(declaration))
+    response[status] = declaration.v1 ? V1Failure : Failure;
   return {
     ...(declaration.body ? { body: declaration.body } : {}),
     ...(declaration.query ? { querystring: declaration.query } : {}),
@@ -449,7 +468,9 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       ApiResponse({
         status,
         description: STATUS_TEXT[status] ?? String(status),
-        schema: { $ref: '#/components/schemas/Failure' } as never,
+        schema: {
+          $ref: `#/components/schemas/${declaration.v1 ? 'V1Failure' : 'Failure'}`,
+        } as never,
       }),
     );
   }

@@ -1,95 +1,13 @@
-/**
- * INTERIM: the payments API conventions (x-api-key + x-account-id, cursor pagination,
- * `{"data","meta"}` lists) with the names src/payments/api/ exports, until that module is on
- * main; then these imports switch to it and this file goes.
- */
-import {
-  applyDecorators,
-  CanActivate,
-  Controller,
-  createParamDecorator,
-  ExecutionContext,
-  Injectable,
-  UseGuards,
-} from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { ApiKeyGuard } from '../../platform/auth/api-key.guard';
-import { MerchantAuth, NoAuth } from '../../platform/auth/auth.decorators';
-import { TokenService } from '../../platform/auth/jwt';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '../../platform/errors/errors';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ValidationError } from '../../platform/errors/errors';
 
+/**
+ * Cursor pagination of the payments API's lists (docs/payments-api.md, "Lists"): newest
+ * first; `starting_after=<id>` answers the page after that object (older ones),
+ * `ending_before=<id>` the page before it (newer ones), both in the same newest-first order.
+ */
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 50;
-
-export interface V1Caller {
-  accountId: string;
-  partnerId: string;
-  businessId: string | null;
-  keyKind: 'private' | 'public' | 'partner';
-}
-
-const privateOnly = { getAllAndOverride: () => 'private' } as unknown as Reflector;
-const BUSINESS_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-@Injectable()
-export class V1AuthGuard implements CanActivate {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly tokens: TokenService,
-  ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{
-      headers: Record<string, string | undefined>;
-      auth?: MerchantAuth;
-      v1?: V1Caller;
-    }>();
-    const key = request.headers['x-api-key']?.trim();
-    if (!key) throw new UnauthorizedError('unauthorized: missing x-api-key header');
-    request.headers.authorization = key;
-    await new ApiKeyGuard(privateOnly, this.dataSource, this.tokens).canActivate(context);
-    const auth = request.auth!;
-    const account = request.headers['x-account-id']?.trim();
-    if (!account) throw new ValidationError('x-account-id', 'is required');
-    if (account !== auth.merchantId) {
-      throw new ForbiddenError(
-        'forbidden: x-account-id names an account this API key does not belong to',
-      );
-    }
-    const business = request.headers['x-business-id']?.trim();
-    if (business && !BUSINESS_ID.test(business)) {
-      throw new ValidationError(
-        'x-business-id',
-        'must be 1 to 64 letters, digits, "_", ".", ":" or "-"',
-      );
-    }
-    request.v1 = {
-      accountId: account,
-      partnerId: 'default',
-      businessId: business || null,
-      keyKind: 'private',
-    };
-    return true;
-  }
-}
-
-export function V1Controller(path: string, tag: string) {
-  return applyDecorators(
-    Controller(`v1/${path}`),
-    NoAuth(),
-    UseGuards(V1AuthGuard),
-    ApiSecurity('x-api-key'),
-    ApiTags(`payments-api: ${tag}`),
-  );
-}
-
-export const CurrentV1Caller = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
-  const caller = ctx.switchToHttp().getRequest<{ v1?: V1Caller }>().v1;
-  if (!caller) throw new Error('CurrentV1Caller used outside a V1Controller');
-  return caller;
-});
 
 export interface CursorQuery {
   startingAfter: string | null;
@@ -99,7 +17,9 @@ export interface CursorQuery {
 
 export interface ListMeta {
   limit: number;
+  /** More objects lie beyond this page in the direction asked for. */
   has_more: boolean;
+  /** The first and last ids on this page: the cursors for the pages before and after it. */
   first_id: string | null;
   last_id: string | null;
   starting_after: string | null;
@@ -121,6 +41,7 @@ function cursorParam(value: unknown, field: string): string | null {
   return value;
 }
 
+/** Reads `starting_after`, `ending_before` and `limit` (default 10, 1 to 50) from a query string. */
 export function parseCursorQuery(query: unknown): CursorQuery {
   const q = (query ?? {}) as Record<string, unknown>;
   const startingAfter = cursorParam(q.starting_after, 'starting_after');
@@ -140,7 +61,11 @@ export function parseCursorQuery(query: unknown): CursorQuery {
   return { startingAfter, endingBefore, limit };
 }
 
-/** One page, newest first; the cursor must be a row of the same scoped query. */
+/**
+ * One page of a query already scoped to the caller (merchant, business, parent object).
+ * The entity needs `id` and `createdAt`; the cursor must be a row of the same scoped query,
+ * or the request is refused naming the parameter (an id of another merchant is not a cursor).
+ */
 export async function cursorPage<E extends ObjectLiteral & { id: string }>(
   scoped: SelectQueryBuilder<E>,
   alias: string,
@@ -185,6 +110,7 @@ export async function cursorPage<E extends ObjectLiteral & { id: string }>(
   };
 }
 
+/** A page of views: `{"data": [...], "meta": {...}}`. */
 export function listPage<E, T>(
   page: { rows: E[]; meta: ListMeta },
   view: (row: E) => T,
