@@ -9,6 +9,7 @@ import {
   TestMerchant,
 } from './support/test-app';
 import { ledgerInvariants, sale, settleGateway, v1 } from './support/ledger-helpers';
+import { APPROVED_CARD, createCard, V1Api } from './support/payments-api';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -334,6 +335,32 @@ describe('disputes', () => {
     });
   });
 
+  it('a payment intent’s payment is booked once, and its dispute names the intent', async () => {
+    const api = V1Api.of(m, t.baseUrl);
+    const pi = (await api.post('/v1/payment_intents', { amount: 113300 })).body;
+    const pm = await createCard(api, APPROVED_CARD);
+    const paid = await api.post(`/v1/payment_intents/${pi.id}/payments`, { payment_method_id: pm });
+    expect(paid.status).toBe(200);
+    const txId = paid.body.transaction_id as string;
+    const booked = (await v1(t, m).post('/v1/transactions/search', { limit: 50 })).body.data.filter(
+      (x: any) => x.source_id === txId,
+    );
+    expect(booked.map((x: any) => [x.source_type, x.amount]).sort()).toEqual([
+      ['fee', -(Math.floor((113300 * 29 + 500) / 1000) + 30)],
+      ['payment', 113300],
+    ]);
+    await settleGateway(m);
+    t.clock.advance(3 * DAY);
+    expect(await raise()).toBe(1);
+    const [d] = (await v1(t, m).get(`/v1/disputes?payment_id=${txId}`)).body.data;
+    expect(d).toMatchObject({
+      payment_id: txId,
+      payment_intent_id: pi.id,
+      reason_disputed_code: 1330,
+    });
+    await v1(t, m).post(`/v1/sandbox/disputes/${d.id}/resolve`, { outcome: 'won' });
+  });
+
   it('a lost dispute keeps the amount taken; lists filter by status', async () => {
     await sale(m, 113100);
     await settleGateway(m);
@@ -347,7 +374,7 @@ describe('disputes', () => {
       outcome: 'lost',
     });
     expect((await balance()).available).toBe(before.available);
-    expect((await v1(t, m).get('/v1/disputes?status=won')).body.data).toHaveLength(1);
+    expect((await v1(t, m).get('/v1/disputes?status=won')).body.data).toHaveLength(2);
     expect((await v1(t, m).get('/v1/disputes?status=lost')).body.data).toHaveLength(1);
     expect((await v1(t, m).get('/v1/disputes?status=bogus')).status).toBe(400);
     const page = await v1(t, m).get('/v1/disputes?limit=1');

@@ -5,6 +5,7 @@ import { CryptoModule } from '../platform/crypto/crypto.module';
 import { V1AuthGuard } from './api/v1-auth';
 import { PaymentIntentsController, RefundsController } from './payment-intents.controller';
 import { PaymentIntentsService } from './payment-intents.service';
+import { PaymentLookup } from './payment-lookup.port';
 import { PaymentMethodsController } from './payment-methods.controller';
 
 /**
@@ -15,7 +16,7 @@ import { PaymentMethodsController } from './payment-methods.controller';
 @Module({
   imports: [AccountsModule, GatewayModule, CryptoModule],
   controllers: [PaymentIntentsController, RefundsController, PaymentMethodsController],
-  providers: [V1AuthGuard, PaymentIntentsService],
-  exports: [V1AuthGuard, PaymentIntentsService, AccountsModule],
+  providers: [V1AuthGuard, PaymentIntentsService, PaymentLookup],
+  exports: [V1AuthGuard, PaymentIntentsService, PaymentLookup, AccountsModule],
 })
 export class PaymentsModule {}

@@ -4,6 +4,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AccountsService } from '../../accounts/accounts.service';
 import { EventLog } from '../../events/event-log';
+import { PaymentLookup } from '../../payments/payment-lookup.port';
 import { addDays, localDateInZone } from '../../billing-calc/calendar';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -43,6 +44,7 @@ export class DisputesService {
     private readonly accounts: AccountsService,
     private readonly observers: DisputeObservers,
     private readonly eventLog: EventLog,
+    private readonly payments: PaymentLookup,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -64,6 +66,11 @@ export class DisputesService {
         this.plans.plansOf(em, merchants),
         this.accounts.timeZonesOf(merchants),
       ]);
+      // A payment intent's payment is the gateway transaction: the dispute names both.
+      const intents = await this.payments.byTransactionIds(
+        em,
+        due.map((d) => d.payment_id),
+      );
       const rows = due.map((d) => {
         const today = localDateInZone(now, zones.get(d.merchant_id) ?? 'UTC');
         return {
@@ -81,10 +88,10 @@ export class DisputesService {
       });
       const inserted: { id: string }[] = await em.query(
         `INSERT INTO disputes (id, merchant_id, payment_id, currency, amount, fee, status, reason_disputed_code,
-                               reason_disputed, dispute_date, response_due_date, created_at, updated_at)
-         SELECT id, m, p, c, a, f, 'new', r, rt, d::date, dd::date, $11, $11
+                               reason_disputed, dispute_date, response_due_date, reference_meta, created_at, updated_at)
+         SELECT id, m, p, c, a, f, 'new', r, rt, d::date, dd::date, rm, $11, $11
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                       $8::text[], $9::text[], $10::text[]) AS x(id, m, p, c, a, f, r, rt, d, dd)
+                       $8::text[], $9::text[], $10::text[], $12::jsonb[]) AS x(id, m, p, c, a, f, r, rt, d, dd, rm)
          ON CONFLICT (merchant_id, payment_id) DO NOTHING RETURNING id`,
         [
           rows.map((r) => r.id),
@@ -98,6 +105,14 @@ export class DisputesService {
           rows.map((r) => r.date),
           rows.map((r) => r.dueDate),
           now,
+          rows.map((r) => {
+            const found = intents.get(r.paymentId);
+            return JSON.stringify(
+              found
+                ? { payment_intent_id: found.paymentIntentId, intent_payment_id: found.paymentId }
+                : {},
+            );
+          }),
         ],
       );
       const raised = new Set(inserted.map((r) => r.id));
