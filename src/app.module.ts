@@ -14,8 +14,9 @@ import { InvoicesModule } from './invoices/invoices.module';
 import { CreditsModule } from './credits/credits.module';
 import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
-import { LedgerModule } from './ledger/ledger.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { PaymentsModule } from './payments/payments.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { ApiKeyGuard } from './platform/auth/api-key.guard';
 import { AuthModule } from './platform/auth/auth.module';
 import { Clock } from './platform/clock/clock';
@@ -61,8 +62,9 @@ export class AppModule {
         BillingRunModule,
         CreditsModule,
         EventsModule,
-        LedgerModule,
+        WebhooksModule,
         PaymentsModule,
+        LedgerModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -43,7 +43,14 @@ describe('API contract', () => {
       'percentage',
     ]);
     expect(body.examples.spec.value).toMatchObject({ amount: 100 });
-    expect(Object.keys(create.responses).sort()).toEqual(['200', '400', '401', '500']);
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '409',
+      '422',
+      '500',
+    ]);
     expect(
       create.responses['200'].content['application/json'].schema.properties.data.required,
     ).toContain('percentage');
@@ -64,7 +71,7 @@ describe('API contract', () => {
       [{ amount: '100' }, 'amount must be an integer number of cents (100 = 1.00), got "100"'],
       [{ amount: 1e15 }, 'invalid amount: must be at most 999999999999 cents'],
       [{ name: 'x'.repeat(201), amount: 1 }, 'invalid name: must be at most 200 characters'],
-      [[1, 2], 'body must be a JSON object, got an array'],
+      [[1, 2], 'body must be an object, got an array'],
     ];
     for (const [body, msg] of cases) {
       const res = await a.api.post('/api/recurring/addon', body);

@@ -11,13 +11,13 @@ describe('events', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
+    t.clock.setNow('2026-03-10T12:00:00Z');
     a = await createMerchant(t.baseUrl);
     b = await createMerchant(t.baseUrl);
     for (const m of [a, b]) {
       const res = await m.api.post('/api/vault/customer', { id: customer.id });
       expect(res.status).toBe(200);
     }
-    t.clock.setNow('2026-03-10T12:00:00Z');
   });
   afterAll(async () => t.close());
 
@@ -68,9 +68,11 @@ describe('events', () => {
     await m.api.post('/api/vault/customer', { id: customer.id });
     await Promise.all(Array.from({ length: 12 }, () => subscribe(m)));
     const res = await m.api.get('/api/events?limit=100');
-    expect(res.body.total_count).toBe(12);
+    // The customer, then the twelve subscriptions.
+    expect(res.body.total_count).toBe(13);
+    expect(res.body.data[0].type).toBe('customer.created');
     expect(res.body.data.map((e: any) => e.sequence)).toEqual(
-      Array.from({ length: 12 }, (_, i) => i + 1),
+      Array.from({ length: 13 }, (_, i) => i + 1),
     );
   });
 
@@ -132,7 +134,8 @@ describe('events', () => {
     expect(mine.some((e: any) => e.object_id === sub.id)).toBe(false);
     const theirs = (await b.api.get(`/api/events?object_id=${sub.id}`)).body.data;
     expect(theirs).toHaveLength(1);
-    expect(theirs[0].sequence).toBe(1);
+    // b's own numbering: its customer was 1.
+    expect(theirs[0].sequence).toBe(2);
     const res = await a.api.get(`/api/event/${theirs[0].id}`);
     expect(res.status).toBe(404);
   });

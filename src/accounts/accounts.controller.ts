@@ -1,18 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import {
-  CurrentMerchant,
-  MerchantAuth,
-  NoAuth,
-  PartnerOnly,
-  PublicKeyAllowed,
-} from '../platform/auth/auth.decorators';
+import { CurrentMerchant, MerchantAuth, NoAuth } from '../platform/auth/auth.decorators';
 import { objectBody } from '../platform/http/body';
+import { Route, type BodyOf, type ParamsOf, type ReplyOf } from '../platform/http/route-schema';
+import { ACCOUNT_ROUTES } from './accounts.routes';
 import { list, ok } from '../platform/http/envelope';
 import { AccountsService } from './accounts.service';
 import { apiKeyView, merchantView, userView } from './accounts.views';
 import { UsersService } from './users.service';
+
+type R = typeof ACCOUNT_ROUTES;
 
 @ApiTags('users')
 @Controller('api/user')
@@ -24,8 +22,8 @@ export class UserController {
 
   /** The current user; a public key may read it. */
   @Get()
-  @PublicKeyAllowed()
-  async current(@CurrentMerchant() auth: MerchantAuth) {
+  @Route(ACCOUNT_ROUTES.currentUser)
+  async current(@CurrentMerchant() auth: MerchantAuth): Promise<ReplyOf<R['currentUser']>> {
     return ok(userView(await this.accounts.getUser(auth.merchantId, auth.userId)));
   }
 
@@ -49,14 +47,19 @@ export class UserController {
 
   @Post('apikey')
   @HttpCode(200)
-  async createApiKey(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    const created = await this.accounts.createApiKey(auth.merchantId, auth.userId, objectBody(raw));
+  @Route(ACCOUNT_ROUTES.createApiKey)
+  async createApiKey(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() body: BodyOf<R['createApiKey']>,
+  ): Promise<ReplyOf<R['createApiKey']>> {
+    const created = await this.accounts.createApiKey(auth.merchantId, auth.userId, body);
     return ok(apiKeyView(created.key, created.secret));
   }
 
   /** An admin sees every key of the merchant; a standard user only its own. */
   @Get('apikeys')
-  async listApiKeys(@CurrentMerchant() auth: MerchantAuth) {
+  @Route(ACCOUNT_ROUTES.listApiKeys)
+  async listApiKeys(@CurrentMerchant() auth: MerchantAuth): Promise<ReplyOf<R['listApiKeys']>> {
     const me = await this.users.actingUser(auth);
     const keys = await this.accounts.listApiKeys(
       auth.merchantId,
@@ -69,7 +72,11 @@ export class UserController {
   }
 
   @Delete('apikey/:key')
-  async deleteApiKey(@CurrentMerchant() auth: MerchantAuth, @Param('key') key: string) {
+  @Route(ACCOUNT_ROUTES.deleteApiKey)
+  async deleteApiKey(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { key }: ParamsOf<R['deleteApiKey']>,
+  ): Promise<ReplyOf<R['deleteApiKey']>> {
     const me = await this.users.actingUser(auth);
     await this.accounts.deleteApiKey(auth.merchantId, key, me.role === 'admin' ? undefined : me.id);
     return { status: 'success', msg: 'success' };
@@ -134,9 +141,10 @@ export class PartnerController {
   /** A new merchant with its first private and public keys (shown once). */
   @Post('merchants')
   @HttpCode(200)
-  @PartnerOnly()
-  async createMerchant(@Body() raw: unknown) {
-    const body = objectBody(raw);
+  @Route(ACCOUNT_ROUTES.createMerchant)
+  async createMerchant(
+    @Body() body: BodyOf<R['createMerchant']>,
+  ): Promise<ReplyOf<R['createMerchant']>> {
     const created = await this.accounts.createMerchant({
       name: body.name,
       timezone: body.timezone,

@@ -129,6 +129,25 @@ export class AccountsService {
   }
 
   /**
+   * For notices to the merchant itself (a webhook endpoint disabled): its name and the
+   * email addresses of its active admin users, inside the caller's transaction.
+   */
+  async merchantContacts(
+    em: EntityManager,
+    merchantId: string,
+  ): Promise<{ name: string; emails: string[] }> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    const users = await em.getRepository(User).find({
+      where: { merchantId, status: 'active', role: 'admin' },
+      order: { createdAt: 'ASC' },
+    });
+    return {
+      name: merchant?.name ?? '',
+      emails: [...new Set(users.map((u) => u.email.trim()).filter((e) => e.includes('@')))],
+    };
+  }
+
+  /**
    * Who a key belongs to, for guards other than the gateway API's (the payments API reads
    * `x-api-key`): a merchant's live key of an active user, the partner key, or null.
    */

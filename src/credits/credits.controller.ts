@@ -67,11 +67,7 @@ export class CreditsController {
     return ok({ customer_id: id, balance: entry.balance_after, currency, entry });
   }
 
-  private async requireCustomer(
-    merchantId: string,
-    id: string,
-    em?: EntityManager,
-  ) {
+  private async requireCustomer(merchantId: string, id: string, em?: EntityManager) {
     if (!(await this.customers.customerExists(merchantId, id, em))) {
       throw new NotFoundError('customer', id);
     }

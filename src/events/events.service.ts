@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { NotFoundError } from '../platform/errors/errors';
 import { EventRow } from './event.entity';
 import type { EventFilter } from './event-filter';
@@ -31,5 +31,32 @@ export class EventsService {
     const row = await this.dataSource.getRepository(EventRow).findOneBy({ merchantId, id });
     if (!row) throw new NotFoundError('event', id);
     return row;
+  }
+
+  // ---- for other modules (webhooks) ----------------------------------------------------
+
+  /** Events by id (any merchant: the caller holds ids it stored itself). */
+  async byIds(em: EntityManager, ids: readonly string[]): Promise<EventRow[]> {
+    if (ids.length === 0) return [];
+    return em.getRepository(EventRow).findBy({ id: In([...ids]) });
+  }
+
+  /**
+   * A page of the merchant's events after `since`, oldest first, optionally of some types
+   * only (null = all): what a replay resends.
+   */
+  async page(
+    em: EntityManager,
+    merchantId: string,
+    since: number,
+    types: readonly string[] | null,
+    limit: number,
+  ): Promise<EventRow[]> {
+    const qb = em
+      .getRepository(EventRow)
+      .createQueryBuilder('e')
+      .where('e.merchant_id = :merchantId AND e.sequence > :since', { merchantId, since });
+    if (types !== null) qb.andWhere('e.type = ANY(:types)', { types: [...types] });
+    return qb.orderBy('e.sequence', 'ASC').take(limit).getMany();
   }
 }

@@ -7,6 +7,7 @@ import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
+import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
@@ -27,6 +28,7 @@ import { VaultService } from './vault/vault.service';
     TokenizerService,
     TransactionsService,
     TransactionObservers,
+    ChargeEvents,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,

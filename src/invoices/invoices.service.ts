@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
+import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId, newSecretToken } from '../platform/ids/ids';
@@ -29,7 +30,7 @@ import {
   voidRefusal,
 } from './invoice-status';
 import { Invoice, InvoiceAddress, StoredInvoiceItem } from './invoice.entity';
-import { invoiceAsRequest } from './invoices.views';
+import { invoiceAsRequest, invoiceView } from './invoices.views';
 import { invoicePdf } from './pdf/invoice-pdf';
 
 /** What a create or update tells the caller beyond the invoice: e.g. that no SMS was sent. */
@@ -81,6 +82,16 @@ export type InvoicePaymentListener = (
 const SMS_NOTICE =
   'no text message was sent: SMS needs a provider and none is configured (send_via is recorded)';
 
+export type InvoiceEventType =
+  | 'invoice.created'
+  | 'invoice.updated'
+  | 'invoice.paid'
+  | 'invoice.partially_paid'
+  | 'invoice.payment_failed'
+  | 'invoice.overdue'
+  | 'invoice.voided'
+  | 'invoice.deleted';
+
 /** A unique index's name in a PostgreSQL unique violation. */
 function violatedConstraint(err: unknown): string | null {
   const e = err as {
@@ -108,7 +119,24 @@ export class InvoicesService {
     private readonly processors: ProcessorsService,
     private readonly emails: InvoiceEmails,
     private readonly urls: HostedUrls,
+    private readonly eventLog: EventLog,
   ) {}
+
+  /**
+   * Records an invoice event (docs/webhooks.md) with the invoice as GET shows it, inside the
+   * caller's transaction.
+   */
+  async recordEvent(em: EntityManager, invoice: Invoice, type: InvoiceEventType): Promise<void> {
+    await this.eventLog.record(em, [
+      {
+        merchantId: invoice.merchantId,
+        type,
+        objectType: 'invoice',
+        objectId: invoice.id,
+        data: invoiceView(invoice, this.clock.now(), this.hostedUrl(invoice)),
+      },
+    ]);
+  }
 
   hostedUrl(invoice: Invoice): string {
     return this.urls.invoicePage(invoice.publicToken);
@@ -250,6 +278,7 @@ export class InvoicesService {
       invoice.lastSentAt = now;
       await em.getRepository(Invoice).update({ id: invoice.id }, { lastSentAt: now });
     }
+    await this.recordEvent(em, invoice, 'invoice.created');
     return { invoice, notices };
   }
 
@@ -313,7 +342,8 @@ export class InvoicesService {
       }
       const now = this.clock.now();
       const status = settledStatus(invoice);
-      if (status === 'paid' && invoice.status !== 'paid') invoice.paidAt = now;
+      const becamePaid = status === 'paid' && invoice.status !== 'paid';
+      if (becamePaid) invoice.paidAt = now;
       invoice.status = status;
       invoice.updatedAt = now;
       try {
@@ -321,6 +351,7 @@ export class InvoicesService {
       } catch (err) {
         throw this.translateUniqueViolation(err, invoice);
       }
+      await this.recordEvent(em, invoice, becamePaid ? 'invoice.paid' : 'invoice.updated');
       const notices = invoice.sendVia === 'text' || invoice.sendVia === 'both' ? [SMS_NOTICE] : [];
       return { invoice, notices };
     });
@@ -336,15 +367,14 @@ export class InvoicesService {
       const refusal = deleteRefusal(invoice.status, invoice.amountPaid);
       if (refusal) throw new ConflictError(refusal);
       const now = this.clock.now();
-      await em.getRepository(Invoice).update(
-        { id: invoice.id },
-        {
-          status: 'cancelled',
-          cancelledAt: invoice.cancelledAt ?? now,
-          deletedAt: now,
-          updatedAt: now,
-        },
-      );
+      const deleted = {
+        status: 'cancelled' as const,
+        cancelledAt: invoice.cancelledAt ?? now,
+        deletedAt: now,
+        updatedAt: now,
+      };
+      await em.getRepository(Invoice).update({ id: invoice.id }, deleted);
+      await this.recordEvent(em, Object.assign(invoice, deleted), 'invoice.deleted');
     });
   }
 
@@ -359,6 +389,7 @@ export class InvoicesService {
       invoice.cancelledAt = now;
       invoice.updatedAt = now;
       await em.getRepository(Invoice).save(invoice);
+      await this.recordEvent(em, invoice, 'invoice.voided');
       return invoice;
     });
   }
@@ -621,6 +652,11 @@ export class InvoicesService {
         paidAt: invoice.paidAt,
         updatedAt: now,
       },
+    );
+    await this.recordEvent(
+      em,
+      invoice,
+      invoice.status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid',
     );
     for (const listener of this.paymentListeners) {
       await listener(em, {

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
-import { objectBody } from '../platform/http/body';
 import { list, ok } from '../platform/http/envelope';
 import { apiKeyActor } from './actors';
 import { CatalogService } from './catalog.service';
 import { PlansService } from './plans.service';
 import { catalogAdjustmentView, planView } from './plans.views';
-import { AdjustmentKind, readPaging } from './recurring-input';
+import { AdjustmentKind } from './recurring-input';
+import { PLAN_ROUTES } from './plans.routes';
 import { ADD_ON_ROUTES, type CatalogRoutes } from './catalog.routes';
 import { DISCOUNT_ROUTES } from './catalog.routes';
 import {
@@ -22,9 +22,7 @@ type Body<K extends keyof CatalogRoutes> = BodyOf<CatalogRoutes[K]>;
 type Query<K extends keyof CatalogRoutes> = QueryOf<CatalogRoutes[K]>;
 type Params<K extends keyof CatalogRoutes> = ParamsOf<CatalogRoutes[K]>;
 type Reply<K extends keyof CatalogRoutes> = ReplyOf<CatalogRoutes[K]>;
-
-/** Lists return everything unless the client pages with limit and offset. */
-const CATALOG_PAGING = { defaultLimit: null, maxLimit: 1000 } as const;
+type P = typeof PLAN_ROUTES;
 
 @ApiTags('recurring')
 @Controller('api/recurring')
@@ -151,40 +149,52 @@ export class PlansController {
 
   @Post('plan')
   @HttpCode(200)
-  async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    return ok(planView(await this.plans.create(auth.merchantId, objectBody(raw))));
+  @Route(PLAN_ROUTES.create)
+  async create(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() body: BodyOf<P['create']>,
+  ): Promise<ReplyOf<P['create']>> {
+    return ok(planView(await this.plans.create(auth.merchantId, body)));
   }
 
   @Get('plan/:id')
-  async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(PLAN_ROUTES.get)
+  async get(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { id }: ParamsOf<P['get']>,
+  ): Promise<ReplyOf<P['get']>> {
     return ok(planView(await this.plans.get(auth.merchantId, id)));
   }
 
   @Get('plans')
-  async list(@CurrentMerchant() auth: MerchantAuth, @Query() query: Record<string, unknown>) {
-    const paging = readPaging(query ?? {}, CATALOG_PAGING.defaultLimit, CATALOG_PAGING.maxLimit);
+  @Route(PLAN_ROUTES.list)
+  async list(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Query() query: QueryOf<P['list']>,
+  ): Promise<ReplyOf<P['list']>> {
+    const paging = { limit: query.limit ?? null, offset: query.offset ?? 0 };
     const { plans, total } = await this.plans.list(auth.merchantId, paging);
     return list(plans.map(planView), total);
   }
 
   @Post('plan/:id')
   @HttpCode(200)
+  @Route(PLAN_ROUTES.update)
   async update(
     @CurrentMerchant() auth: MerchantAuth,
-    @Param('id') id: string,
-    @Body() raw: unknown,
-  ) {
-    const updated = await this.plans.update(
-      auth.merchantId,
-      id,
-      objectBody(raw),
-      apiKeyActor(auth),
-    );
+    @Param() { id }: ParamsOf<P['update']>,
+    @Body() body: BodyOf<P['update']>,
+  ): Promise<ReplyOf<P['update']>> {
+    const updated = await this.plans.update(auth.merchantId, id, body, apiKeyActor(auth));
     return ok(planView(updated));
   }
 
   @Delete('plan/:id')
-  async remove(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(PLAN_ROUTES.remove)
+  async remove(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { id }: ParamsOf<P['remove']>,
+  ): Promise<ReplyOf<P['remove']>> {
     await this.plans.remove(auth.merchantId, id);
     return ok(null);
   }

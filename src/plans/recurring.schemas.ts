@@ -2,10 +2,14 @@
  * Field schemas of the recurring API (add-ons, discounts, plans, subscriptions), with the
  * wording its clients know. Generic helpers live in src/platform/http/route-schema.ts.
  */
+import { BILLING_FREQUENCIES } from '../billing-calc/calendar';
 import {
   Cents,
   DateTime,
+  Enum,
   Id,
+  IdRef,
+  Input,
   Int,
   Nullable,
   Opt,
@@ -90,3 +94,54 @@ export const CatalogAdjustmentView = Output(
   },
   { title: 'CatalogAdjustment' },
 );
+
+/**
+ * One entry of a plan's or subscription's add_ons[] / discounts[]: a catalog id and the
+ * entry's own overrides. The ids' existence and uniqueness are checked by the service.
+ */
+export const AdjustmentRefInput = Input(
+  {
+    id: IdRef({ description: 'a catalog add-on or discount of the merchant' }),
+    ...adjustmentFields(),
+  },
+  { 'x-errors': { type: 'invalid {field}: must be an object with an id' } },
+);
+
+/** add_ons[] or discounts[] in a request: at most 100 entries. */
+export function AdjustmentRefs() {
+  return Opt(
+    Type.Array(AdjustmentRefInput, {
+      maxItems: 100,
+      'x-errors': { type: 'invalid {field}: must be an array of objects, got {value}' },
+    } as never),
+  );
+}
+
+/** A plan's or subscription's copy of an add-on or discount (no timestamps of its own). */
+export const AttachedAdjustmentView = Output(
+  {
+    id: Id(),
+    name: Type.String(),
+    description: Type.String(),
+    amount: Nullable(Cents()),
+    percentage: Nullable(Thousandths()),
+    duration: Type.Integer({ minimum: 0 }),
+    created_at: Type.Null(),
+    updated_at: Type.Null(),
+  },
+  { title: 'AttachedAdjustment' },
+);
+
+/** How a plan or subscription bills (docs/billing-calendar.md); checked by the calendar core. */
+export const scheduleFields = () => ({
+  billing_cycle_interval: Opt(
+    Type.Integer({ minimum: 1, description: 'bill every N periods of billing_frequency' }),
+  ),
+  billing_frequency: Opt(Enum(BILLING_FREQUENCIES)),
+  billing_days: Opt(
+    Str(100, {
+      description: 'day(s) of the month: "1" monthly, "1,15" twice monthly',
+      example: '1',
+    }),
+  ),
+});

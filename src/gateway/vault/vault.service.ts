@@ -35,6 +35,7 @@ import {
   PAYMENT_METHOD_FLAGS,
   PaymentInput,
 } from './vault-input';
+import { EventLog } from '../../events/event-log';
 import { customerView, CustomerView } from './vault.views';
 
 /**
@@ -71,6 +72,7 @@ export class VaultService {
     private readonly cipher: FieldCipher,
     private readonly tokenizer: TokenizerService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly eventLog: EventLog,
   ) {}
 
   registerDeletionGuard(guard: VaultDeletionGuard): void {
@@ -220,6 +222,7 @@ export class VaultService {
       customer.defaultPaymentMethodType = paymentMethod.type;
     }
     await em.save(customer);
+    await this.recordCustomerEvent(em, customer, 'customer.created');
     return { customer, paymentMethod };
   }
 
@@ -242,18 +245,21 @@ export class VaultService {
       if (defaults !== null) await this.applyDefaults(em, customer, defaults);
       customer.updatedAt = this.clock.now();
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
     return this.getCustomer(merchantId, id);
   }
 
   async deleteCustomer(merchantId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      await this.lockCustomer(em, merchantId, id);
+      const customer = await this.lockCustomer(em, merchantId, id);
       for (const guard of this.guards) {
         const refusal = await guard(em, { merchantId, customerId: id });
         if (refusal !== null)
           throw new ConflictError(`customer ${id} cannot be deleted: ${refusal}`);
       }
+      // The event carries the customer as it was, before it is gone.
+      await this.recordCustomerEvent(em, customer, 'customer.deleted');
       await em.getRepository(VaultCustomer).delete({ merchantId, id });
     });
   }
@@ -316,6 +322,7 @@ export class VaultService {
         customer.defaultShippingAddressId = address.id;
       customer.updatedAt = this.clock.now();
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
     return this.getCustomer(merchantId, customerId);
   }
@@ -338,6 +345,7 @@ export class VaultService {
       await em.save(address);
       customer.updatedAt = this.clock.now();
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
     return this.getCustomer(merchantId, customerId);
   }
@@ -357,6 +365,7 @@ export class VaultService {
         customer.defaultShippingAddressId = fallback;
       customer.updatedAt = this.clock.now();
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
   }
 
@@ -406,6 +415,7 @@ export class VaultService {
       }
       customer.updatedAt = now;
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
     return this.getCustomer(merchantId, customerId);
   }
@@ -468,6 +478,7 @@ export class VaultService {
       await em.save(method);
       customer.updatedAt = now;
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
     return this.getCustomer(merchantId, customerId);
   }
@@ -506,6 +517,7 @@ export class VaultService {
       }
       customer.updatedAt = this.clock.now();
       await em.save(customer);
+      await this.recordCustomerEvent(em, customer, 'customer.updated');
     });
   }
 
@@ -588,6 +600,24 @@ export class VaultService {
   }
 
   // ---- internals ---------------------------------------------------------------------
+
+  /** Records a customer event with the customer as GET shows it, in the change's transaction. */
+  private async recordCustomerEvent(
+    em: EntityManager,
+    customer: VaultCustomer,
+    type: 'customer.created' | 'customer.updated' | 'customer.deleted',
+  ): Promise<void> {
+    const [view] = await this.loadViews(em, customer.merchantId, [customer.id]);
+    await this.eventLog.record(em, [
+      {
+        merchantId: customer.merchantId,
+        type,
+        objectType: 'customer',
+        objectId: customer.id,
+        data: view,
+      },
+    ]);
+  }
 
   private async lockCustomer(
     em: EntityManager,

@@ -349,6 +349,9 @@ export class HostedPayments {
       }
       payment.status = outcome.kind === 'declined' ? 'declined' : 'unknown';
       await payments.save(payment);
+      if (payment.status === 'declined') {
+        await this.invoices.recordEvent(em, invoice, 'invoice.payment_failed');
+      }
       return this.outcomeOf(invoice, payment);
     });
   }

@@ -41,6 +41,24 @@ describe('REBILL_OUTBOUND_ALLOW_PRIVATE', () => {
   });
 });
 
+describe('REBILL_WEBHOOK_ALLOW_PRIVATE', () => {
+  it('follows REBILL_OUTBOUND_ALLOW_PRIVATE when unset, and overrides it when set', () => {
+    expect(loadConfig({}).webhookAllowPrivate).toBe(false);
+    expect(loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(
+      loadConfig({ REBILL_OUTBOUND_ALLOW_PRIVATE: 'true', REBILL_WEBHOOK_ALLOW_PRIVATE: 'false' })
+        .webhookAllowPrivate,
+    ).toBe(false);
+    expect(loadConfig({ REBILL_WEBHOOK_ALLOW_PRIVATE: '1' }).webhookAllowPrivate).toBe(true);
+  });
+
+  it('stops the boot on anything but true or false, naming the variable', () => {
+    expect(() => loadConfig({ REBILL_WEBHOOK_ALLOW_PRIVATE: 'maybe' })).toThrow(
+      /REBILL_WEBHOOK_ALLOW_PRIVATE must be true or false/,
+    );
+  });
+});
+
 describe('loadConfig: JWT settings', () => {
   it('defaults the token lifetime to 15 minutes and leaves the secret to the data directory', () => {
     const config = loadConfig({});

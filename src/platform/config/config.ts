@@ -17,6 +17,11 @@ export interface AppConfig {
    * loopback, link-local or private addresses: for development and tests only.
    */
   outboundAllowPrivate: boolean;
+  /**
+   * The same for webhook endpoints alone (REBILL_WEBHOOK_ALLOW_PRIVATE); it follows
+   * REBILL_OUTBOUND_ALLOW_PRIVATE when unset.
+   */
+  webhookAllowPrivate: boolean;
   /** HS256 secret for the JWTs of POST /api/token-auth; generated under dataDir when unset. */
   jwtSecret: string | undefined;
   /** How long a JWT lives, in seconds. */
@@ -104,6 +109,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  let webhookAllowPrivate = outboundAllowPrivate;
+  const rawWebhookPrivate = str('REBILL_WEBHOOK_ALLOW_PRIVATE');
+  if (rawWebhookPrivate !== undefined) {
+    if (rawWebhookPrivate === 'true' || rawWebhookPrivate === '1') webhookAllowPrivate = true;
+    else if (rawWebhookPrivate === 'false' || rawWebhookPrivate === '0')
+      webhookAllowPrivate = false;
+    else {
+      problems.push(
+        `REBILL_WEBHOOK_ALLOW_PRIVATE must be true or false, got "${rawWebhookPrivate}"`,
+      );
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -116,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl,
     encryptionKey,
     outboundAllowPrivate,
+    webhookAllowPrivate,
     jwtSecret,
     jwtTtlSeconds,
   };

@@ -40,8 +40,8 @@ import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
-import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
-import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
+import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
 import {
   CheckoutSession,
   IntentPayment,
@@ -49,6 +49,8 @@ import {
   PaymentRefund,
 } from '../../payments/payment.entities';
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
+import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
+import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
 import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
@@ -76,13 +78,16 @@ export const entities = [
   InvoicePayment,
   OutboxEmail,
   EventRow,
-  LedgerTransactionRow,
-  PayoutRow,
-  DisputeRow,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
   PaymentIntent,
   IntentPayment,
   PaymentRefund,
   CheckoutSession,
+  LedgerTransactionRow,
+  PayoutRow,
+  DisputeRow,
 ];
 
 export const migrations = [
@@ -97,7 +102,8 @@ export const migrations = [
   BillingRun1700000008000,
   CustomerCredits1700000160000,
   Events1700000150000,
+  Webhooks1700000150100,
   UserLogins1700000120000,
-  Ledger1700000140000,
   Payments1700000130000,
+  Ledger1700000140000,
 ];

@@ -213,10 +213,15 @@ export function LocalDate(options: FieldOptions = {}) {
  * A request object: unknown fields are ignored (clients of the gateway API send extra fields),
  * every declared field is checked.
  */
-export function Input<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
-  return withErrors(Type.Object(properties, options), {
-    type: '{field} must be a JSON object, got {value}',
-  });
+export function Input<T extends TProperties>(
+  properties: T,
+  options: ObjectOptions & FieldOptions = {},
+) {
+  return withErrors(
+    Type.Object(properties, options),
+    { type: '{field} must be an object, got {value}' },
+    options,
+  );
 }
 
 /** A response object: exactly the declared fields (the response check fails on any other). */
@@ -328,7 +333,10 @@ export interface RouteDeclaration {
   responses: Partial<Record<number, TSchema>>;
   /** Failure statuses besides the ones every route has (400, 401, 500 for authenticated routes). */
   errors?: readonly number[];
-  /** Accepts x-idempotency-key (POST and PUT routes with side effects). */
+  /**
+   * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency interceptor
+   * applies to all of them); documents the header and the 409 and 422 it may answer.
+   */
   idempotent?: boolean;
   /** Samples for the document, from the spec. */
   examples?: { body?: unknown; response?: unknown };
@@ -363,6 +371,8 @@ export function route<const R extends RouteDeclaration>(declaration: R): R {
 export function failureStatuses(declaration: RouteDeclaration): number[] {
   const statuses = new Set<number>([400, 500, ...(declaration.errors ?? [])]);
   if ((declaration.auth ?? 'private') !== 'none') statuses.add(401);
+  // x-idempotency-key: 409 while the first request runs, 422 for the key with another body.
+  if (declaration.idempotent) [409, 422].forEach((s) => statuses.add(s));
   return [...statuses].sort((a, b) => a - b);
 }
 

@@ -26,6 +26,7 @@ function newAjv(coerceTypes: boolean): Ajv {
     allErrors: false, // the first error is the answer, and allErrors is a DoS vector
     verbose: true, // errors carry the schema and the data, for the wording
     strict: true,
+    allowUnionTypes: true, // nullable fields are type arrays: ['integer', 'null']
   });
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword(keyword);
   return ajv;
