@@ -15,6 +15,7 @@ import { DISPUTE_REASONS, DISPUTE_RESPONSE_DAYS } from '../core/sandbox-disputes
 import { MerchantEntry, postEntries } from '../journal';
 import { DisputeRow } from '../ledger.entities';
 import { disputeView } from '../views';
+import { recordObjectEvents } from '../ledger-events';
 import { ProcessingPlansService } from '../processing-plans.service';
 import { DisputeChange, DisputeObservers } from './dispute-observers';
 
@@ -367,15 +368,8 @@ export class DisputesService {
     if (ids.length === 0) return;
     const rows = await em.getRepository(DisputeRow).findBy({ id: In([...ids]) });
     const evidence = await this.evidenceOf(ids, em);
-    await this.eventLog.record(
-      em,
-      rows.map((d) => ({
-        merchantId: d.merchantId,
-        type,
-        objectType: 'dispute',
-        objectId: d.id,
-        data: disputeView(d, evidence.get(d.id)!),
-      })),
+    await recordObjectEvents(this.eventLog, em, type, 'dispute', rows, (d) =>
+      disputeView(d, evidence.get(d.id)!),
     );
   }
 

@@ -12,6 +12,7 @@ import { postEntries } from '../journal';
 import { PayoutRow } from '../ledger.entities';
 import { ProcessingPlansService } from '../processing-plans.service';
 import { payoutView } from '../views';
+import { recordObjectEvents } from '../ledger-events';
 
 interface Payable {
   id: string;
@@ -153,16 +154,7 @@ export class PayoutsService {
   ): Promise<void> {
     if (ids.length === 0) return;
     const rows = await em.getRepository(PayoutRow).findBy({ id: In([...ids]) });
-    await this.eventLog.record(
-      em,
-      rows.map((p) => ({
-        merchantId: p.merchantId,
-        type,
-        objectType: 'payout',
-        objectId: p.id,
-        data: payoutView(p),
-      })),
-    );
+    await recordObjectEvents(this.eventLog, em, type, 'payout', rows, payoutView);
   }
 
   private async confirmEarlierPayouts(now: Date, merchantId: string | null): Promise<number> {
