@@ -268,6 +268,57 @@ describe('ledger: balances, ledger transactions and the journal', () => {
     expect(await balance(other)).toEqual([expect.objectContaining({ pending: 10000 - 235 })]);
   });
 
+  it('the partner corrects a balance with an adjustment: a new balanced entry, never an edit', async () => {
+    const partner = new Api(t.baseUrl, PARTNER_KEY);
+    const before = (await balance())[0];
+    const credit = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+      amount: 1234,
+      description: 'goodwill credit, ticket 42',
+    });
+    expect(credit.status).toBe(200);
+    expect(credit.body.data).toMatchObject({
+      source_type: 'adjustment',
+      amount: 1234,
+      settlement_status: 'settled',
+      description: 'goodwill credit, ticket 42',
+    });
+    const debit = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+      amount: -234,
+      description: 'correction',
+    });
+    expect(debit.status).toBe(200);
+    expect((await balance())[0].available).toBe(before.available + 1000);
+    for (const [body, field] of [
+      [{ amount: 0, description: 'x' }, 'amount'],
+      [{ amount: 1.5, description: 'x' }, 'amount'],
+      [{ amount: 10 }, 'description'],
+      [{ amount: 10, description: 'x', currency: 'usd' }, 'currency'],
+    ] as const) {
+      const res = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, body);
+      expect(res.status).toBe(400);
+      expect(res.body.msg).toMatch(field);
+    }
+    expect(
+      (
+        await partner.post('/api/partner/merchants/nope/ledger_adjustments', {
+          amount: 1,
+          description: 'x',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await m.api.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+          amount: 1,
+          description: 'x',
+        })
+      ).status,
+    ).toBe(401);
+    const inv = await ledgerInvariants(ds, m.id);
+    expect(inv.sumOfAllAccounts).toBe(0);
+    expect(inv.availableFromTransactions).toBe((await balance())[0].available);
+  });
+
   it('days pass with the injected clock', () => {
     t.clock.advance(DAY);
     expect(t.clock.now().toISOString()).toBe('2026-03-03T10:00:00.000Z');

@@ -337,6 +337,21 @@ export const LEDGER_ROUTES = {
     responses: { 200: ProcessingPlanView },
     errors: [...V1_ERRORS, 404],
   }),
+  adjustBalance: route({
+    summary: "Adjust a merchant's available balance",
+    description:
+      "A manual correction (the partner's): + credits the merchant, - debits it. Booked as a new balanced entry and an adjustment ledger transaction.",
+    auth: 'partner',
+    params: Params,
+    body: Input({
+      amount: SignedCents(),
+      currency: Type.Optional(Str(3, { pattern: '^[A-Z]{3}$' })),
+      description: Str(500),
+    }),
+    responses: { 200: Success(LedgerTransactionView) },
+    errors: [404],
+    idempotent: true,
+  }),
   setProcessingPlan: route({
     summary: "Set a merchant's processing plan",
     description: 'The partner decides the plan; fields left out keep their values.',

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import { newId } from '../platform/ids/ids';
+import { postEntries } from './journal';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
-import { merchantBalance } from './core/posting-rules';
+import { adjustment, merchantBalance } from './core/posting-rules';
 import { LedgerTransactionRow } from './ledger.entities';
 import { CursorQuery, cursorPage, ListPage, listPage } from '../payments/api/pagination';
 
@@ -252,6 +254,34 @@ export class LedgerService {
       byCurrency.set(r.currency, b);
     }
     return [...byCurrency.values()];
+  }
+
+  /**
+   * A manual correction of a merchant's available balance (the partner's): a new balanced
+   * entry and an `adjustment` ledger transaction, never an edit of an earlier entry.
+   */
+  async adjust(
+    merchantId: string,
+    input: { amount: number; currency: string; description: string },
+    now: Date,
+  ): Promise<LedgerTransactionView> {
+    if (input.amount === 0) throw new ValidationError('amount', 'must not be 0');
+    const id = newId();
+    return this.dataSource.transaction(async (em) => {
+      const [posted] = await postEntries(
+        em,
+        now,
+        adjustment({ adjustmentId: id, amount: input.amount, description: input.description }).map(
+          (e) => ({
+            ...e,
+            merchantId,
+            currency: input.currency,
+          }),
+        ),
+      );
+      const row = await em.getRepository(LedgerTransactionRow).findOneByOrFail({ id: posted.id });
+      return ledgerTransactionView(row);
+    });
   }
 
   async list(
