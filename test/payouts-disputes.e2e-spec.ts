@@ -145,6 +145,39 @@ describe('payouts', () => {
     ]);
   });
 
+  it('concurrent payout runs pay out once; each currency is paid out on its own', async () => {
+    const c = await createMerchant(t.baseUrl);
+    await sale(c, 4000);
+    const eur = await c.api.post('/api/transaction', {
+      type: 'sale',
+      amount: 3000,
+      currency: 'EUR',
+      payment_method: {
+        card: {
+          entry_type: 'keyed',
+          number: '4111111111111111',
+          expiration_date: '12/39',
+          cvc: '999',
+        },
+      },
+    });
+    expect(eur.status).toBe(200);
+    await settleGateway(c);
+    const runs = await Promise.all([1, 2, 3].map(() => v1(t, c).post('/v1/sandbox/payouts/run')));
+    expect(runs.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(runs.reduce((s, r) => s + r.body.created, 0)).toBe(2);
+    const payouts = (await v1(t, c).get('/v1/payouts')).body.data;
+    expect(payouts.map((p: any) => [p.currency, p.amount]).sort()).toEqual([
+      ['EUR', 3000 - 117],
+      ['USD', 4000 - 146],
+    ]);
+    const balances = (await v1(t, c).get('/v1/balances')).body.data;
+    expect(balances.map((b: any) => [b.currency, b.available])).toEqual([
+      ['EUR', 0],
+      ['USD', 0],
+    ]);
+  });
+
   it('pages payouts and isolates merchants', async () => {
     const first = await v1(t, m).get('/v1/payouts?limit=2');
     expect(first.body.meta.has_more).toBe(true);
