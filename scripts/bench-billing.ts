@@ -15,7 +15,7 @@ import { AccountsService } from '../src/accounts/accounts.service';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/platform/config/config';
 import { resolveDatabase } from '../src/platform/database/resolve-database';
-import { BillingRunService } from '../src/subscriptions/billing-run/billing-run.service';
+import { BillingRunService } from '../src/billing/billing-run.service';
 import { cloneSubscription } from './seed-subscriptions';
 
 async function main(): Promise<void> {

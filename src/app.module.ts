@@ -11,8 +11,8 @@ import { PlansModule } from './plans/plans.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { BillingModule } from './billing/billing.module';
 import { CreditsModule } from './credits/credits.module';
-import { BillingRunModule } from './subscriptions/billing-run/billing-run.module';
 import { EventsModule } from './events/events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -49,7 +49,9 @@ export class AppModule {
         ClockModule.forRoot(options.clock),
         PlatformModule.forRoot(options.config),
         AuthModule,
-        TypeOrmModule.forRoot(dataSourceOptions(options.databaseUrl)),
+        TypeOrmModule.forRoot(
+          dataSourceOptions(options.databaseUrl, options.config.databasePoolSize),
+        ),
         ...(options.scheduler === false ? [] : [ScheduleModule.forRoot()]),
         AccountsModule,
         ProcessorsModule,
@@ -59,7 +61,7 @@ export class AppModule {
         SubscriptionsModule,
         NotificationsModule,
         InvoicesModule,
-        BillingRunModule,
+        BillingModule,
         CreditsModule,
         EventsModule,
         WebhooksModule,

@@ -72,7 +72,7 @@ describe('billing run: exactly once', () => {
       [
         '-r',
         'ts-node/register/transpile-only',
-        'src/subscriptions/billing-run/billing-cli.ts',
+        'src/billing/billing-cli.ts',
         '--date',
         DATE,
         '--merchant',

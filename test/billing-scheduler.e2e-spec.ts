@@ -1,4 +1,4 @@
-import { BillingSchedulerService } from '../src/subscriptions/billing-run/billing-scheduler.service';
+import { BillingSchedulerService } from '../src/billing/billing-scheduler.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
 
 /** The nightly run starts once a day per merchant, at its run time in its own time zone. */

@@ -15,3 +15,4 @@ export * from './recurring-amount';
 export * from './invoice-totals';
 export { priceLine } from './line-items';
 export type { LinePricing, LinePricingInput } from './line-items';
+export * from './renewal-amount';

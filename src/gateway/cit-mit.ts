@@ -61,3 +61,20 @@ export function recurringChargeFields(initialTransactionId: string | null): Stor
 export function startsRecurringSeries(fields: StoredCredentialFields): boolean {
   return fields.initiated_by === 'customer' && fields.stored_credential_indicator === 'stored';
 }
+
+/**
+ * The fields of a charge the merchant initiates on a stored payment method (a scheduled
+ * renewal): always merchant-initiated and `used`, naming the series' first transaction when
+ * it is known (a vaulted payment method may leave it out: the gateway fills it in).
+ */
+export function merchantInitiatedFields(
+  initialTransactionId: string | null,
+): StoredCredentialFields {
+  return {
+    card_on_file_indicator: 'R',
+    initiated_by: 'merchant',
+    stored_credential_indicator: 'used',
+    billing_method: 'recurring',
+    initial_transaction_id: initialTransactionId,
+  };
+}

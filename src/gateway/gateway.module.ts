@@ -5,6 +5,7 @@ import { GatewayPayments } from './payments-port';
 import { VaultPaymentMethods } from './vault/payment-methods.port';
 import { SandboxOptions } from './sandbox/sandbox-options';
 import { RecurringChargesService } from './stored-credentials/recurring-charges.service';
+import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
 import { ChargeEvents } from './transactions/charge-events';
@@ -34,6 +35,7 @@ import { VaultService } from './vault/vault.service';
     RecurringChargesService,
     GatewayPayments,
     VaultPaymentMethods,
+    RecurringPayments,
   ],
   exports: [
     GatewayPayments,
@@ -43,6 +45,7 @@ import { VaultService } from './vault/vault.service';
     TransactionObservers,
     GatewayFactory,
     RecurringChargesService,
+    RecurringPayments,
     SandboxOptions,
   ],
 })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
-import { OutboxService } from '../notifications/outbox.service';
+import { EmailToQueue, OutboxService } from '../notifications/outbox.service';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { formatMoney } from './currency';
 import { formatDate, invoiceDocument, InvoiceDocument } from './invoice-document';
@@ -83,9 +83,44 @@ export class InvoiceEmails {
     invoice: Invoice,
     extras: EmailExtras = {},
   ): Promise<boolean> {
+    const [queued] = await this.enqueueMany(em, [{ kind, invoice, extras }]);
+    return queued;
+  }
+
+  /**
+   * Queues many emails in two statements (the merchants, one multi-row insert into the
+   * outbox); for each, false when send_via or a missing address means there is none to send.
+   */
+  async enqueueMany(
+    em: EntityManager,
+    emails: readonly { kind: InvoiceEmailKind; invoice: Invoice; extras?: EmailExtras }[],
+  ): Promise<boolean[]> {
+    const sendable = emails.map((e) => sendsEmail(e.invoice) && recipientOf(e.invoice) !== '');
+    const merchantIds = [
+      ...new Set(emails.filter((_, i) => sendable[i]).map((e) => e.invoice.merchantId)),
+    ];
+    if (merchantIds.length === 0) return sendable;
+    const merchants = new Map(
+      (await em.getRepository(Merchant).findBy({ id: In(merchantIds) })).map((m) => [m.id, m]),
+    );
+    const queue: EmailToQueue[] = [];
+    emails.forEach((e, i) => {
+      if (!sendable[i]) return;
+      const merchant = merchants.get(e.invoice.merchantId);
+      if (!merchant) throw new Error(`merchant ${e.invoice.merchantId} not found`);
+      queue.push(this.render(e.kind, e.invoice, merchant, e.extras ?? {}));
+    });
+    await this.outbox.enqueueMany(em, queue);
+    return sendable;
+  }
+
+  private render(
+    kind: InvoiceEmailKind,
+    invoice: Invoice,
+    merchant: Merchant,
+    extras: EmailExtras,
+  ): EmailToQueue {
     const to = recipientOf(invoice);
-    if (!sendsEmail(invoice) || to === '') return false;
-    const merchant = await em.getRepository(Merchant).findOneByOrFail({ id: invoice.merchantId });
     const doc = invoiceDocument(invoice, {
       merchantName: merchant.name,
       timeZone: merchant.timezone,
@@ -110,7 +145,7 @@ export class InvoiceEmails {
       : '';
     const view = { doc, receipt, reason: extras.reason ?? '', retryOn };
     const name = TEMPLATES[kind];
-    await this.outbox.enqueue(em, {
+    return {
       merchantId: invoice.merchantId,
       kind,
       subjectId: invoice.id,
@@ -120,7 +155,6 @@ export class InvoiceEmails {
       subject: subjectFor(kind, doc, extras),
       text: this.templates.render(`email/${name}.txt.hbs`, view),
       html: this.templates.render(`email/${name}.html.hbs`, view),
-    });
-    return true;
+    };
   }
 }

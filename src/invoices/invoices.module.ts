@@ -1,4 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { VaultService } from '../gateway/vault/vault.service';
+import { CycleInvoices } from './cycle-invoices';
+import { openInvoicesOfVaultCustomer } from './invoice-vault-guard';
 import { GatewayModule } from '../gateway/gateway.module';
 import { HostedPageController } from './hosted-page/hosted-page.controller';
 import { HostedPageRenderer } from './hosted-page/hosted-page.service';
@@ -25,7 +28,21 @@ import { InvoiceTemplates } from './templates';
     InvoiceReminders,
     HostedPageRenderer,
     HostedPayments,
+    CycleInvoices,
   ],
-  exports: [InvoicesService, InvoiceEmails, HostedUrls, InvoiceReminders, HostedPayments],
+  exports: [
+    CycleInvoices,
+    InvoicesService,
+    InvoiceEmails,
+    HostedUrls,
+    InvoiceReminders,
+    HostedPayments,
+  ],
 })
-export class InvoicesModule {}
+export class InvoicesModule implements OnModuleInit {
+  constructor(private readonly vault: VaultService) {}
+
+  onModuleInit(): void {
+    this.vault.registerDeletionGuard(openInvoicesOfVaultCustomer);
+  }
+}

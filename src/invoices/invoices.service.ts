@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
@@ -10,7 +10,7 @@ import { newId, newSecretToken } from '../platform/ids/ids';
 import { ProcessorsService } from '../processors/processors.service';
 import { HostedUrls } from './hosted-urls';
 import { invoiceDocument } from './invoice-document';
-import { InvoiceEmails, recipientOf } from './invoice-emails';
+import { EmailExtras, InvoiceEmails, recipientOf } from './invoice-emails';
 import {
   AddressRef,
   InvoiceDraft,
@@ -300,6 +300,242 @@ export class InvoicesService {
     if (existing) return { invoice: existing, created: false };
     const { invoice } = await this.create(em, merchantId, body, cycle);
     return { invoice, created: true };
+  }
+
+  /**
+   * For the billing run: the invoices of many subscription cycles, in a constant number of
+   * statements (the existing ones, one multi-row insert). A cycle that already has its
+   * invoice gets that one back. Each body is a Create Invoice body built by this module
+   * (cycle-invoices.ts) from a typed draft, validated by the same rules as the API's.
+   */
+  async createForSubscriptionCycles(
+    em: EntityManager,
+    items: readonly {
+      merchantId: string;
+      cycle: { subscriptionId: string; billingCycleKey: string };
+      body: Record<string, unknown>;
+    }[],
+  ): Promise<Invoice[]> {
+    if (items.length === 0) return [];
+    const existing: { id: string; subscription_id: string; billing_cycle_key: string }[] =
+      await em.query(
+        `SELECT i.id, i.subscription_id, i.billing_cycle_key FROM invoices i
+           JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(merchant_id, subscription_id, cycle_key)
+             ON i.merchant_id = u.merchant_id AND i.subscription_id = u.subscription_id
+            AND i.billing_cycle_key = u.cycle_key`,
+        [
+          items.map((i) => i.merchantId),
+          items.map((i) => i.cycle.subscriptionId),
+          items.map((i) => i.cycle.billingCycleKey),
+        ],
+      );
+    const found = new Map(
+      existing.map((e) => [`${e.subscription_id}|${e.billing_cycle_key}`, e.id]),
+    );
+    const now = this.clock.now();
+    const created: Invoice[] = [];
+    const result = items.map((item) => {
+      const known = found.get(`${item.cycle.subscriptionId}|${item.cycle.billingCycleKey}`);
+      if (known !== undefined) return { id: known } as Invoice;
+      const parsed = parseInvoice(item.body, { requireAddresses: false });
+      const address = (ref: AddressRef): InvoiceAddress => {
+        if (ref.kind !== 'inline') throw new Error('cycle invoices carry their addresses inline');
+        return ref.address;
+      };
+      const invoice = em.getRepository(Invoice).create({
+        id: newInvoiceId(),
+        merchantId: item.merchantId,
+        publicToken: newSecretToken(),
+        subscriptionId: item.cycle.subscriptionId,
+        billingCycleKey: item.cycle.billingCycleKey,
+        rejectMessage: '',
+        lastSentAt: null,
+        reminderSentAt: null,
+        overdueNoticeSentAt: null,
+        paidAt: null,
+        cancelledAt: null,
+        deletedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      applyDraft(
+        invoice,
+        {
+          ...parsed.draft,
+          payableToAddress: address(parsed.draft.payableTo),
+          billToAddress: address(parsed.draft.billTo),
+        },
+        parsed,
+        item.body,
+        [],
+      );
+      invoice.status = settledStatus(invoice);
+      if (invoice.status === 'paid') invoice.paidAt = now;
+      created.push(invoice);
+      return invoice;
+    });
+    if (created.length > 0) await em.getRepository(Invoice).insert(created);
+    return result;
+  }
+
+  /**
+   * For the billing run: records many renewal charges against their invoices in a constant
+   * number of statements (lock the invoices, find payments already recorded, insert the
+   * payments, update the invoices, queue the receipts). Idempotent by transaction id.
+   */
+  async recordPayments(
+    em: EntityManager,
+    payments: readonly (PaymentToRecord & { merchantId: string; invoiceId: string })[],
+  ): Promise<void> {
+    if (payments.length === 0) return;
+    const invoices = new Map(
+      (
+        await em.getRepository(Invoice).find({
+          where: { id: In(payments.map((p) => p.invoiceId)) },
+          lock: { mode: 'pessimistic_write' },
+        })
+      ).map((i) => [i.id, i]),
+    );
+    const already = new Set(
+      (
+        await em.getRepository(InvoicePayment).find({
+          where: { transactionId: In(payments.map((p) => p.transactionId)) },
+          select: { transactionId: true },
+        })
+      ).map((p) => p.transactionId),
+    );
+    const now = this.clock.now();
+    const rows: InvoicePayment[] = [];
+    const changed: Invoice[] = [];
+    const receipts: { kind: 'invoice_receipt'; invoice: Invoice; extras: EmailExtras }[] = [];
+    const events: InvoicePaymentEvent[] = [];
+    for (const payment of payments) {
+      const invoice = invoices.get(payment.invoiceId);
+      if (!invoice || invoice.merchantId !== payment.merchantId || invoice.deletedAt !== null)
+        throw new NotFoundError('invoice', payment.invoiceId);
+      if (already.has(payment.transactionId)) continue;
+      const refusal = paymentRefusal(invoice.status);
+      if (refusal) throw new ConflictError(refusal);
+      const amount = Math.min(payment.amount, invoice.amountDue);
+      if (!Number.isSafeInteger(amount) || amount <= 0) {
+        throw new ValidationError(
+          'amount',
+          `must be from 1 to the amount due (${invoice.amountDue})`,
+        );
+      }
+      const surcharge = (payment.surcharge ?? 0) + (payment.amount - amount);
+      rows.push(
+        em.getRepository(InvoicePayment).create({
+          id: newId(),
+          merchantId: invoice.merchantId,
+          invoiceId: invoice.id,
+          source: 'recorded',
+          method: payment.method ?? 'card',
+          nonce: null,
+          idempotencyKey: null,
+          amount,
+          surcharge,
+          serviceFee: payment.serviceFee ?? 0,
+          chargedAmount:
+            payment.chargedAmount ??
+            sumCents([amount, surcharge, payment.serviceFee ?? 0], 'charged_amount'),
+          status: 'approved',
+          transactionId: payment.transactionId,
+          processorId: payment.processorId ?? null,
+          responseText: payment.responseText ?? '',
+          maskedAccount: payment.maskedAccount ?? '',
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      this.takePayment(invoice, { amount, surcharge, serviceFee: payment.serviceFee ?? 0 }, now);
+      changed.push(invoice);
+      events.push({ invoice, amount, source: 'recorded', transactionId: payment.transactionId });
+      receipts.push({
+        kind: 'invoice_receipt',
+        invoice,
+        extras: {
+          receipt: {
+            amount,
+            surcharge,
+            method: methodLabel(payment.method ?? 'card'),
+            maskedAccount: payment.maskedAccount ?? '',
+            transactionId: payment.transactionId,
+            paidAt: now,
+          },
+        },
+      });
+    }
+    if (rows.length === 0) return;
+    await em.getRepository(InvoicePayment).insert(rows);
+    await em.query(
+      `UPDATE invoices i
+          SET amount_paid = u.amount_paid, amount_due = u.amount_due, surcharge_paid = u.surcharge_paid,
+              service_fees_paid = u.service_fees_paid, status = u.status, paid_at = u.paid_at,
+              updated_at = $8
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::timestamptz[])
+              AS u(id, amount_paid, amount_due, surcharge_paid, service_fees_paid, status, paid_at)
+        WHERE i.id = u.id`,
+      [
+        changed.map((i) => i.id),
+        changed.map((i) => i.amountPaid),
+        changed.map((i) => i.amountDue),
+        changed.map((i) => i.surchargePaid),
+        changed.map((i) => i.serviceFeesPaid),
+        changed.map((i) => i.status),
+        changed.map((i) => i.paidAt),
+        now,
+      ],
+    );
+    for (const event of events) {
+      for (const listener of this.paymentListeners) await listener(em, event);
+    }
+    await this.emails.enqueueMany(em, receipts);
+  }
+
+  /**
+   * For the billing run: tells each customer a renewal charge failed, with the hosted link to
+   * pay the invoice another way, and when it will be tried again. Two statements for the batch.
+   */
+  async enqueueRenewalFailures(
+    em: EntityManager,
+    failures: readonly {
+      merchantId: string;
+      invoiceId: string;
+      reason: string;
+      retryOn: string | null;
+    }[],
+  ): Promise<void> {
+    if (failures.length === 0) return;
+    const invoices = new Map(
+      (await em.getRepository(Invoice).findBy({ id: In(failures.map((f) => f.invoiceId)) })).map(
+        (i) => [i.id, i],
+      ),
+    );
+    const emails = failures.flatMap((f) => {
+      const invoice = invoices.get(f.invoiceId);
+      if (!invoice || invoice.merchantId !== f.merchantId) return [];
+      if (invoice.status === 'paid' || invoice.status === 'cancelled') return [];
+      return [
+        {
+          kind: 'renewal_failed' as const,
+          invoice,
+          extras: { reason: f.reason, retryOn: f.retryOn },
+        },
+      ];
+    });
+    await this.emails.enqueueMany(em, emails);
+  }
+
+  /** Whether each invoice has a hosted-page payment in flight (pending or unknown). */
+  async paymentsInFlight(em: EntityManager, invoiceIds: readonly string[]): Promise<Set<string>> {
+    if (invoiceIds.length === 0) return new Set();
+    const rows: { invoice_id: string }[] = await em.query(
+      `SELECT DISTINCT invoice_id FROM invoice_payments
+        WHERE invoice_id = ANY($1::text[]) AND status IN ('pending', 'unknown')`,
+      [invoiceIds],
+    );
+    return new Set(rows.map((r) => r.invoice_id));
   }
 
   // ---- changing ----------------------------------------------------------------------
@@ -628,19 +864,8 @@ export class InvoicesService {
    * (hosted page, mark-as-paid, recordPayment) comes through here.
    */
   async applyPayment(em: EntityManager, invoice: Invoice, payment: AppliedPayment): Promise<void> {
-    const amountPaid = sumCents([invoice.amountPaid, payment.amount], 'amount_paid');
-    const totals = totalsWithAmountPaid(invoice, amountPaid);
     const now = this.clock.now();
-    invoice.amountPaid = totals.amount_paid;
-    invoice.amountDue = totals.amount_due;
-    invoice.surchargePaid = sumCents([invoice.surchargePaid, payment.surcharge], 'surcharge_paid');
-    invoice.serviceFeesPaid = sumCents(
-      [invoice.serviceFeesPaid, payment.serviceFee],
-      'service_fees_paid',
-    );
-    invoice.status = settledStatus(invoice);
-    if (invoice.status === 'paid') invoice.paidAt = now;
-    invoice.updatedAt = now;
+    this.takePayment(invoice, payment, now);
     await em.getRepository(Invoice).update(
       { id: invoice.id },
       {
@@ -666,6 +891,26 @@ export class InvoicesService {
         transactionId: payment.transactionId,
       });
     }
+  }
+
+  /** The amounts and status of the invoice after a payment, from the calculation core. */
+  private takePayment(
+    invoice: Invoice,
+    payment: Pick<AppliedPayment, 'amount' | 'surcharge' | 'serviceFee'>,
+    now: Date,
+  ): void {
+    const amountPaid = sumCents([invoice.amountPaid, payment.amount], 'amount_paid');
+    const totals = totalsWithAmountPaid(invoice, amountPaid);
+    invoice.amountPaid = totals.amount_paid;
+    invoice.amountDue = totals.amount_due;
+    invoice.surchargePaid = sumCents([invoice.surchargePaid, payment.surcharge], 'surcharge_paid');
+    invoice.serviceFeesPaid = sumCents(
+      [invoice.serviceFeesPaid, payment.serviceFee],
+      'service_fees_paid',
+    );
+    invoice.status = settledStatus(invoice);
+    if (invoice.status === 'paid') invoice.paidAt = now;
+    invoice.updatedAt = now;
   }
 
   async pdf(merchantId: string, id: string): Promise<{ invoice: Invoice; pdf: Buffer }> {

@@ -36,28 +36,37 @@ export class OutboxService {
   ) {}
 
   async enqueue(em: EntityManager, email: EmailToQueue): Promise<OutboxEmail> {
-    const now = this.clock.now();
-    const row = em.getRepository(OutboxEmail).create({
-      id: newId(),
-      merchantId: email.merchantId,
-      kind: email.kind,
-      subjectId: email.subjectId ?? null,
-      fromAddress: `${displayName(email.fromName ?? '')}<${this.fromAddress}>`,
-      toAddress: email.to,
-      replyTo: email.replyTo ?? null,
-      subject: email.subject.replace(/[\r\n]+/g, ' '),
-      textBody: email.text,
-      htmlBody: email.html ?? null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      deliveryRef: null,
-      sentAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await em.getRepository(OutboxEmail).insert(row);
+    const [row] = await this.enqueueMany(em, [email]);
     return row;
+  }
+
+  /** Queues many emails with one multi-row insert, in the caller's transaction. */
+  async enqueueMany(em: EntityManager, emails: readonly EmailToQueue[]): Promise<OutboxEmail[]> {
+    if (emails.length === 0) return [];
+    const now = this.clock.now();
+    const rows = emails.map((email) =>
+      em.getRepository(OutboxEmail).create({
+        id: newId(),
+        merchantId: email.merchantId,
+        kind: email.kind,
+        subjectId: email.subjectId ?? null,
+        fromAddress: `${displayName(email.fromName ?? '')}<${this.fromAddress}>`,
+        toAddress: email.to,
+        replyTo: email.replyTo ?? null,
+        subject: email.subject.replace(/[\r\n]+/g, ' '),
+        textBody: email.text,
+        htmlBody: email.html ?? null,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        deliveryRef: null,
+        sentAt: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    await em.getRepository(OutboxEmail).insert(rows);
+    return rows;
   }
 }

@@ -47,6 +47,40 @@ export class ProcessorsService {
     return this.createDefault(merchantId, em);
   }
 
+  /**
+   * For a batch: each (merchant, processor id or null for the default) resolved, in one query
+   * (plus the creation of a missing default). Keys are `merchantId|processorId-or-empty`;
+   * an unknown processor id is absent from the map.
+   */
+  async resolveMany(
+    em: EntityManager,
+    refs: readonly { merchantId: string; processorId: string | null }[],
+  ): Promise<Map<string, Processor>> {
+    const out = new Map<string, Processor>();
+    if (refs.length === 0) return out;
+    const merchants = [...new Set(refs.map((r) => r.merchantId))];
+    const ids = [...new Set(refs.flatMap((r) => (r.processorId ? [r.processorId] : [])))];
+    const rows: Processor[] = await em
+      .getRepository(Processor)
+      .createQueryBuilder('p')
+      .where('p.merchant_id = ANY(:merchants) AND (p.id = ANY(:ids) OR p.is_default)', {
+        merchants,
+        ids,
+      })
+      .getMany();
+    for (const r of refs) {
+      const key = `${r.merchantId}|${r.processorId ?? ''}`;
+      if (out.has(key)) continue;
+      let found = rows.find(
+        (p) =>
+          p.merchantId === r.merchantId && (r.processorId ? p.id === r.processorId : p.isDefault),
+      );
+      if (!found && !r.processorId) found = await this.createDefault(r.merchantId, em);
+      if (found) out.set(key, found);
+    }
+    return out;
+  }
+
   /** Every merchant starts with a default processor on the sandbox gateway, with no fees. */
   async createDefault(merchantId: string, em?: EntityManager): Promise<Processor> {
     const manager = em ?? this.dataSource.manager;

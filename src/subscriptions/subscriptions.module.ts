@@ -1,9 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { GatewayModule } from '../gateway/gateway.module';
 import { VaultService } from '../gateway/vault/vault.service';
 import { PlansModule } from '../plans/plans.module';
 import { CUSTOMER_DIRECTORY } from './customer-directory';
 import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionLedger } from './subscription-ledger';
+import { subscriptionsUsingVaultRecord } from './subscription-vault-guard';
 import { SubscriptionsService } from './subscriptions.service';
 
 @Module({
@@ -11,9 +13,16 @@ import { SubscriptionsService } from './subscriptions.service';
   controllers: [SubscriptionsController],
   providers: [
     SubscriptionsService,
+    SubscriptionLedger,
     // Subscribers are the vault's customers.
     { provide: CUSTOMER_DIRECTORY, useExisting: VaultService },
   ],
-  exports: [SubscriptionsService],
+  exports: [SubscriptionsService, SubscriptionLedger],
 })
-export class SubscriptionsModule {}
+export class SubscriptionsModule implements OnModuleInit {
+  constructor(private readonly vault: VaultService) {}
+
+  onModuleInit(): void {
+    this.vault.registerDeletionGuard(subscriptionsUsingVaultRecord);
+  }
+}

@@ -799,6 +799,40 @@ export class SubscriptionsService implements OnModuleInit {
     ]);
   }
 
+  /**
+   * The webhook events of history entries recorded in bulk (the billing run's ledger), in a
+   * constant number of statements: each carries the subscription as GET shows it now.
+   */
+  async publishEvents(em: EntityManager, recorded: readonly SubscriptionEvent[]): Promise<void> {
+    if (recorded.length === 0) return;
+    const subs = await em
+      .getRepository(Subscription)
+      .findBy({ id: In([...new Set(recorded.map((e) => e.subscriptionId))]) });
+    const byMerchant = new Map<string, Subscription[]>();
+    for (const s of subs)
+      byMerchant.set(s.merchantId, [...(byMerchant.get(s.merchantId) ?? []), s]);
+    const views = new Map<string, unknown>();
+    for (const group of byMerchant.values()) {
+      for (const d of await this.detailsOfMany(em, group)) {
+        views.set(d.subscription.id, subscriptionView(d));
+      }
+    }
+    await this.eventLog.record(
+      em,
+      recorded.map((e) => ({
+        merchantId: e.merchantId,
+        type: subscriptionWebhookEventType(
+          e.type,
+          e.fromStatus ?? undefined,
+          e.toStatus ?? undefined,
+        ),
+        objectType: 'subscription',
+        objectId: e.subscriptionId,
+        data: views.get(e.subscriptionId),
+      })),
+    );
+  }
+
   private async details(em: EntityManager, sub: Subscription): Promise<SubscriptionDetails> {
     return (await this.detailsOfMany(em, [sub]))[0];
   }

@@ -65,7 +65,8 @@ const DESCRIPTION = { max: 255 };
  */
 @Injectable()
 export class VaultService {
-  private readonly guards: VaultDeletionGuard[] = [subscriptionsGuard];
+  /** Registered at boot by the modules that depend on vault records (subscriptions, invoices). */
+  private readonly guards: VaultDeletionGuard[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -119,6 +120,83 @@ export class VaultService {
       .findOneBy({ merchantId, customerId, id });
     if (method === null || (type && method.type !== type)) return null;
     return method;
+  }
+
+  /**
+   * For a batch (the billing run): each (merchant, customer, payment method or default, type)
+   * resolved to the payment method it charges, with the customer's flags; two queries.
+   * Keys are `merchantId|customerId|paymentMethodId-or-empty|type-or-empty`.
+   */
+  async paymentMethodsFor(
+    em: EntityManager,
+    refs: readonly {
+      merchantId: string;
+      customerId: string;
+      paymentMethodId: string | null;
+      paymentMethodType: 'card' | 'ach' | null;
+    }[],
+  ): Promise<Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>> {
+    const out = new Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>();
+    if (refs.length === 0) return out;
+    const customers: VaultCustomer[] = await em.getRepository(VaultCustomer).find({
+      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
+    });
+    const customerOf = new Map(customers.map((c) => [`${c.merchantId}|${c.id}`, c]));
+    const wanted = refs.map((r) => {
+      const customer = customerOf.get(`${r.merchantId}|${r.customerId}`);
+      const id =
+        r.paymentMethodId !== null && r.paymentMethodId !== ''
+          ? r.paymentMethodId
+          : (customer?.defaultPaymentMethodId ?? null);
+      return { ref: r, customer, id };
+    });
+    const ids = wanted.filter((w) => w.id !== null);
+    const methods: VaultPaymentMethod[] =
+      ids.length === 0
+        ? []
+        : await em.getRepository(VaultPaymentMethod).find({
+            where: ids.map((w) => ({
+              merchantId: w.ref.merchantId,
+              customerId: w.ref.customerId,
+              id: w.id!,
+            })),
+          });
+    const methodOf = new Map(methods.map((m) => [`${m.merchantId}|${m.customerId}|${m.id}`, m]));
+    for (const w of wanted) {
+      const found =
+        w.id === null
+          ? null
+          : (methodOf.get(`${w.ref.merchantId}|${w.ref.customerId}|${w.id}`) ?? null);
+      const method =
+        found !== null && (!w.ref.paymentMethodType || found.type === w.ref.paymentMethodType)
+          ? found
+          : null;
+      out.set(paymentRefKey(w.ref), { method, customerFlags: w.customer?.flags ?? [] });
+    }
+    return out;
+  }
+
+  /** For a batch: each customer's default billing address (`merchantId|customerId`); two queries. */
+  async defaultBillingAddresses(
+    em: EntityManager,
+    refs: readonly { merchantId: string; customerId: string }[],
+  ): Promise<Map<string, VaultAddress>> {
+    const out = new Map<string, VaultAddress>();
+    if (refs.length === 0) return out;
+    const customers = await em.getRepository(VaultCustomer).find({
+      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
+    });
+    const withAddress = customers.filter((c) => c.defaultBillingAddressId !== null);
+    if (withAddress.length === 0) return out;
+    const addresses = await em.getRepository(VaultAddress).find({
+      where: withAddress.map((c) => ({
+        merchantId: c.merchantId,
+        customerId: c.id,
+        id: c.defaultBillingAddressId!,
+      })),
+    });
+    for (const a of addresses) out.set(`${a.merchantId}|${a.customerId}`, a);
+    return out;
   }
 
   // ---- customers ---------------------------------------------------------------------
@@ -891,36 +969,12 @@ export function parseCustomerSearch(body: Body): CustomerSearch {
   };
 }
 
-/**
- * A customer (or payment method) that a live subscription uses may not be deleted. The
- * subscriptions table belongs to another module; the check runs only once it exists.
- */
-const subscriptionsGuard: VaultDeletionGuard = async (em, target) => {
-  const exists: { t: string | null }[] = await em.query(
-    `SELECT to_regclass('subscriptions')::text AS t`,
-  );
-  if (exists[0]?.t === null || exists[0]?.t === undefined) return null;
-  const params: unknown[] = [target.merchantId, target.customerId];
-  let extra = '';
-  if (target.paymentMethodId !== undefined) {
-    const hasColumn: unknown[] = await em.query(
-      `SELECT 1 FROM information_schema.columns
-        WHERE table_name = 'subscriptions' AND column_name = 'payment_method_id'
-          AND table_schema = current_schema()`,
-    );
-    if (hasColumn.length === 0) return null;
-    params.push(target.paymentMethodId);
-    // A subscription without its own payment method charges the customer's default.
-    extra = target.isDefault
-      ? ` AND (payment_method_id = $3 OR payment_method_id IS NULL)`
-      : ` AND payment_method_id = $3`;
-  }
-  const rows: { n: string }[] = await em.query(
-    `SELECT count(*) AS n FROM subscriptions
-      WHERE merchant_id = $1 AND customer_id = $2 AND status NOT IN ('cancelled', 'completed')${extra}`,
-    params,
-  );
-  const n = Number(rows[0]?.n ?? 0);
-  if (n === 0) return null;
-  return `${n} subscription${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not cancelled or completed use${n === 1 ? 's' : ''} it; cancel ${n === 1 ? 'it' : 'them'} first`;
-};
+/** The key `paymentMethodsFor` answers under. */
+export function paymentRefKey(r: {
+  merchantId: string;
+  customerId: string;
+  paymentMethodId: string | null;
+  paymentMethodType: 'card' | 'ach' | null;
+}): string {
+  return `${r.merchantId}|${r.customerId}|${r.paymentMethodId ?? ''}|${r.paymentMethodType ?? ''}`;
+}

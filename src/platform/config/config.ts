@@ -12,6 +12,8 @@ export interface AppConfig {
   publicBaseUrl: string | undefined;
   smtpUrl: string | undefined;
   encryptionKey: string | undefined;
+  /** Database connections per process (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   /**
    * Whether merchant-given URLs (a processor's gateway, webhooks, logos) may point at
    * loopback, link-local or private addresses: for development and tests only.
@@ -83,6 +85,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL must be an http:// or https:// URL');
   }
 
+  let databasePoolSize = 20;
+  const rawPool = str('DATABASE_POOL_SIZE');
+  if (rawPool !== undefined) {
+    if (!/^\d+$/.test(rawPool) || Number(rawPool) < 4 || Number(rawPool) > 500) {
+      problems.push(`DATABASE_POOL_SIZE must be a whole number from 4 to 500, got "${rawPool}"`);
+    } else {
+      databasePoolSize = Number(rawPool);
+    }
+  }
+
   const jwtSecret = str('REBILL_JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('REBILL_JWT_SECRET must be at least 32 characters long');
@@ -131,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: rawLevel as AppConfig['logLevel'],
     dataDir: str('REBILL_DATA_DIR') ?? '.data',
     publicBaseUrl,
+    databasePoolSize,
     smtpUrl,
     encryptionKey,
     outboundAllowPrivate,

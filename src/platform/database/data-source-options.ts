@@ -9,7 +9,8 @@ types.setTypeParser(types.builtins.DATE, (value: string) => value);
 export const EMBEDDED_PORT = 54329;
 export const EMBEDDED_URL = `postgres://postgres:rebill-embedded@127.0.0.1:${EMBEDDED_PORT}/rebill`;
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** `poolSize` comes from the validated configuration (DATABASE_POOL_SIZE, default 20). */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,6 +21,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 20) },
+    extra: { max: poolSize },
   };
 }

@@ -37,6 +37,8 @@ import { InvoicePayment } from '../../invoices/invoice-payment.entity';
 import { Invoices1700000006000 } from '../../invoices/migrations/1700000006000-Invoices';
 import { OutboxEmail } from '../../notifications/outbox-email.entity';
 import { EmailOutbox1700000007000 } from '../../notifications/migrations/1700000007000-EmailOutbox';
+import { BillingRun1700000008000 } from '../../billing/migrations/1700000008000-BillingRun';
+import { BillingRunProgress1700000100000 } from '../../billing/migrations/1700000100000-BillingRunProgress';
 import { CustomerCredits1700000160000 } from '../../credits/migrations/1700000160000-CustomerCredits';
 import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
@@ -51,7 +53,6 @@ import {
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
-import { BillingRun1700000008000 } from '../../subscriptions/billing-run/migrations/1700000008000-BillingRun';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 
 export const entities = [
@@ -100,6 +101,7 @@ export const migrations = [
   Invoices1700000006000,
   EmailOutbox1700000007000,
   BillingRun1700000008000,
+  BillingRunProgress1700000100000,
   CustomerCredits1700000160000,
   Events1700000150000,
   Webhooks1700000150100,

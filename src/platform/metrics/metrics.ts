@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics served at /metrics. */
 export const metricsRegistry = new Registry();
@@ -16,5 +16,11 @@ export const billingChargesTotal = new Counter({
   name: 'rebill_billing_charges_total',
   help: 'Charges attempted by the billing run, by outcome',
   labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const billingDueSubscriptions = new Gauge({
+  name: 'rebill_billing_due_subscriptions',
+  help: 'Subscriptions due when the last billing run started (the run’s own definition of due)',
   registers: [metricsRegistry],
 });

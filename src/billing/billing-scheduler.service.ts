@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
-import { localDateInZone } from '../../billing-calc/calendar';
-import { Clock, CLOCK } from '../../platform/clock/clock';
+import { localDateInZone } from '../billing-calc/calendar';
+import { Clock, CLOCK } from '../platform/clock/clock';
+import { BillingRepository } from './billing.repository';
 import { BillingRunService } from './billing-run.service';
 
 const SCHEDULER_LOCK = 727200002;
@@ -21,6 +22,7 @@ export class BillingSchedulerService {
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly billing: BillingRunService,
+    private readonly repository: BillingRepository,
   ) {}
 
   @Cron('0 */5 * * * *')
@@ -48,13 +50,11 @@ export class BillingSchedulerService {
   /** Runs today's billing for every merchant (or those given) whose local run time has passed. */
   async startDueRuns(only?: { merchantIds: string[] }): Promise<number> {
     const now = this.clock.now();
-    const merchants: { id: string; timezone: string; run_at: string | null }[] =
-      await this.dataSource.query(
-        `SELECT m.id, m.timezone, s.run_at_local_time AS run_at
-         FROM merchants m LEFT JOIN merchant_billing_settings s ON s.merchant_id = m.id
-        WHERE $1::text[] IS NULL OR m.id = ANY($1)`,
-        [only?.merchantIds ?? null],
-      );
+    const merchants: { id: string; timezone: string }[] = await this.dataSource.query(
+      `SELECT m.id, m.timezone FROM merchants m WHERE $1::text[] IS NULL OR m.id = ANY($1)`,
+      [only?.merchantIds ?? null],
+    );
+    const runTimes = await this.repository.runTimes(merchants.map((m) => m.id));
     let started = 0;
     for (const m of merchants) {
       const today = localDateInZone(now, m.timezone);
@@ -64,12 +64,8 @@ export class BillingSchedulerService {
         minute: '2-digit',
         hourCycle: 'h23',
       }).format(now);
-      if (localTime < (m.run_at ?? '02:00')) continue;
-      const done: unknown[] = await this.dataSource.query(
-        `SELECT 1 FROM billing_runs WHERE merchant_id = $1 AND as_of = $2 AND triggered_by = 'scheduler' AND NOT dry_run LIMIT 1`,
-        [m.id, today],
-      );
-      if (done.length > 0) continue;
+      if (localTime < (runTimes.get(m.id) ?? '02:00')) continue;
+      if (await this.repository.scheduledRunExists(m.id, today)) continue;
       await this.billing.run({ asOf: today, merchantId: m.id, triggeredBy: 'scheduler' });
       started++;
     }

@@ -1,4 +1,4 @@
-import type { LocalDate } from '../../billing-calc/calendar';
+import type { LocalDate } from '../billing-calc/calendar';
 
 export interface BillingRunOptions {
   /** Bill everything due on or before this calendar date (in each subscription's time zone). */
@@ -9,11 +9,13 @@ export interface BillingRunOptions {
   dryRun?: boolean;
   /** Concurrent workers in this process (each claims its own batches). */
   workers?: number;
-  /** Subscriptions claimed per batch. */
+  /** Subscriptions claimed per batch (default 250). */
   batchSize?: number;
+  /** Charges in flight at once per worker (default 32). */
+  inFlight?: number;
   /** Who started it: 'api_key:<id>', 'cli', 'scheduler'. */
   triggeredBy: string;
-  /** Called after each subscription, for progress bars. */
+  /** Called after each batch, for progress bars. */
   onProgress?: (summary: BillingRunSummary) => void;
 }
 
@@ -50,12 +52,14 @@ export function emptySummary(): BillingRunSummary {
   };
 }
 
+export type BillingRunStatus = 'running' | 'completed' | 'failed' | 'abandoned';
+
 export interface BillingRunRecord {
   id: string;
   merchant_id: string | null;
   as_of: LocalDate;
   dry_run: boolean;
-  status: 'running' | 'completed' | 'failed';
+  status: BillingRunStatus;
   triggered_by: string;
   summary: BillingRunSummary;
   error: string | null;

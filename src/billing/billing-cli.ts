@@ -8,17 +8,16 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { createApp } from '../../app.factory';
-import { isLocalDate } from '../../billing-calc/calendar';
-import { loadConfig } from '../../platform/config/config';
-import { resolveDatabase } from '../../platform/database/resolve-database';
+import { createApp } from '../app.factory';
+import { isLocalDate } from '../billing-calc/calendar';
+import { loadConfig } from '../platform/config/config';
+import { resolveDatabase } from '../platform/database/resolve-database';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunSummary } from './billing-run.types';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: npm run billing -- --date YYYY-MM-DD [--merchant ID] [--workers N] [--dry-run]\n`,
+    `${message}\nusage: npm run billing -- --date YYYY-MM-DD [--merchant ID] [--workers N] [--batch-size N] [--in-flight N] [--dry-run]\n`,
   );
   process.exit(2);
 }
@@ -35,6 +34,8 @@ async function main(): Promise<void> {
       date: { type: 'string' },
       merchant: { type: 'string' },
       workers: { type: 'string', default: '1' },
+      'batch-size': { type: 'string' },
+      'in-flight': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -45,6 +46,16 @@ async function main(): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 16)
     usage('--workers must be a whole number from 1 to 16');
 
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  if (
+    batchSize !== undefined &&
+    (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000)
+  )
+    usage('--batch-size must be a whole number from 1 to 5000');
+  const inFlight = values['in-flight'] === undefined ? undefined : Number(values['in-flight']);
+  if (inFlight !== undefined && (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > 1000))
+    usage('--in-flight must be a whole number from 1 to 1000');
+
   // Two connections per worker, and room for the rest of the app (and the loopback sandbox).
   process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 3 + 10));
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
@@ -52,12 +63,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, databaseUrl: db.url, scheduler: false });
   const billing = app.get(BillingRunService);
 
-  const [{ count }] = await app.get(DataSource).query(
-    `SELECT count(*)::int AS count FROM subscriptions
-      WHERE deleted_at IS NULL AND ($2::text IS NULL OR merchant_id = $2)
-        AND ((status = 'active' AND next_bill_date <= $1) OR status = 'past_due')`,
-    [values.date, values.merchant ?? null],
-  );
+  const count = await billing.countDue(values.date, values.merchant ?? null);
   const tty = process.stderr.isTTY && !values.quiet;
   let lastPrinted = 0;
   const record = await billing.run({
@@ -65,6 +71,8 @@ async function main(): Promise<void> {
     merchantId: values.merchant,
     dryRun: values['dry-run'],
     workers,
+    batchSize,
+    inFlight,
     triggeredBy: 'cli',
     onProgress: (s) => {
       if (values.quiet) return;

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { isLocalDate } from '../../billing-calc/calendar';
-import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
-import { ValidationError } from '../../platform/errors/errors';
-import { objectBody } from '../../platform/http/body';
-import { list, ok } from '../../platform/http/envelope';
+import { isLocalDate } from '../billing-calc/calendar';
+import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
+import { ValidationError } from '../platform/errors/errors';
+import { objectBody } from '../platform/http/body';
+import { list, ok } from '../platform/http/envelope';
 import { BillingRunService } from './billing-run.service';
 import { billingSettingsView, BillingSettingsService } from './billing-settings.service';
 

@@ -1,4 +1,4 @@
-import { afterDecline, DEFAULT_DUNNING, dunningSettingsProblem } from './dunning-policy';
+import { afterDecline, DEFAULT_DUNNING, dunningSettingsProblem } from './dunning';
 
 describe('afterDecline', () => {
   it.each([

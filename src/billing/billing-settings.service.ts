@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ValidationError } from '../platform/errors/errors';
+import { BillingRepository } from './billing.repository';
+import { CatchUp, DunningSettings, dunningSettingsProblem, FinalAction } from './core/dunning';
+
+export interface BillingSettings extends DunningSettings {
+  /** Local time of the nightly run in the merchant's time zone, "HH:MM". */
+  runAt: string;
+}
+
+/** A merchant's billing settings: dunning schedule, final action, catch-up and run time. */
+@Injectable()
+export class BillingSettingsService {
+  constructor(private readonly repository: BillingRepository) {}
+
+  async forMerchant(merchantId: string, em?: EntityManager): Promise<BillingSettings> {
+    return (await this.repository.settingsFor(em, [merchantId])).get(merchantId)!;
+  }
+
+  async update(merchantId: string, body: Record<string, unknown>): Promise<BillingSettings> {
+    const problem = dunningSettingsProblem(body);
+    if (problem) throw new ValidationError(problem.field, problem.problem);
+    if (
+      body.run_at !== undefined &&
+      (typeof body.run_at !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(body.run_at))
+    ) {
+      throw new ValidationError('run_at', 'must be a local time "HH:MM", e.g. "02:00"');
+    }
+    const current = await this.forMerchant(merchantId);
+    const next: BillingSettings = {
+      retryDays: (body.retry_days as number[] | undefined) ?? current.retryDays,
+      finalAction: (body.final_action as FinalAction | undefined) ?? current.finalAction,
+      catchUp: (body.catch_up as CatchUp | undefined) ?? current.catchUp,
+      runAt: (body.run_at as string | undefined) ?? current.runAt,
+    };
+    await this.repository.saveSettings(merchantId, next);
+    return next;
+  }
+}
+
+export function billingSettingsView(s: BillingSettings) {
+  return {
+    retry_days: s.retryDays,
+    final_action: s.finalAction,
+    catch_up: s.catchUp,
+    run_at: s.runAt,
+  };
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { GatewayModule } from '../gateway/gateway.module';
+import { InvoicesModule } from '../invoices/invoices.module';
+import { ProcessorsModule } from '../processors/processors.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
+import { BillingBatch } from './billing-batch';
+import { BillingRepository } from './billing.repository';
+import { BillingRunController } from './billing-run.controller';
+import { BillingRunService } from './billing-run.service';
+import { BillingSchedulerService } from './billing-scheduler.service';
+import { BillingSettingsService } from './billing-settings.service';
+import { CycleSettlementService } from './cycle-settlement.service';
+
+/**
+ * The billing domain (docs/billing-run.md): core/ (pure rules), BillingRepository (the
+ * billing tables), BillingBatch (the three phases) and BillingRunService (orchestration),
+ * reaching subscriptions, invoices and payments through their ports.
+ */
+@Module({
+  imports: [SubscriptionsModule, GatewayModule, InvoicesModule, ProcessorsModule],
+  controllers: [BillingRunController],
+  providers: [
+    BillingRepository,
+    BillingBatch,
+    BillingRunService,
+    BillingSettingsService,
+    BillingSchedulerService,
+    CycleSettlementService,
+  ],
+  exports: [BillingRunService, BillingRepository],
+})
+export class BillingModule {}

@@ -1,0 +1,318 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import type { RecurringChargeLine } from '../billing-calc';
+import { BillingSchedule, LocalDate, nextBillDate } from '../billing-calc/calendar';
+import type { Actor } from '../plans/actors';
+import { billingAmount, byKind } from '../plans/adjustments';
+import { Clock, CLOCK } from '../platform/clock/clock';
+import { newId } from '../platform/ids/ids';
+import { storedSchedule } from './subscription-schedule';
+import { SubscriptionStatus, transitionRefusal } from './subscription-status';
+import { Subscription, SubscriptionAdjustment, SubscriptionEvent } from './subscription.entity';
+import { SubscriptionsService } from './subscriptions.service';
+
+/**
+ * Which subscriptions are due as of a date. The billing side names the subscriptions its own
+ * tables make due (a retry due, an attempt left unsettled); the ledger adds those whose next
+ * bill date has come. The one definition of "due", for the run, the dry run, the CLI's count
+ * and the metrics (docs/billing-run.md).
+ */
+export interface DueQuery {
+  asOf: LocalDate;
+  merchantId: string | null;
+  /** Subscriptions with an open cycle whose retry is due by `asOf`: due while active or past due. */
+  retryDue: readonly string[];
+  /** Subscriptions with a charge attempt whose outcome is not recorded: due whatever their status. */
+  unsettled: readonly string[];
+}
+
+/** A subscription as the billing run reads it: its state and what its next billing charges. */
+export interface BillingSubscription {
+  id: string;
+  merchantId: string;
+  customerId: string;
+  status: SubscriptionStatus;
+  nextBillDate: LocalDate;
+  billingCount: number;
+  currency: string;
+  processorId: string | null;
+  paymentMethodId: string | null;
+  paymentMethodType: 'card' | 'ach' | null;
+  schedule: BillingSchedule;
+  /** Whether recording the next billing reaches a finite duration. */
+  completesOnNextBilling: boolean;
+  /** What billing number billingCount + 1 charges: recurring lines, before any fee program. */
+  nextCharge: { lines: RecurringChargeLine[]; total: number };
+}
+
+/** A change to a subscription's ledger, applied with its event. */
+export type LedgerChange =
+  /** Billed for its next bill date: billing_count + 1, the next date of the schedule, completion. */
+  | { kind: 'billed'; subscriptionId: string; billDate: LocalDate }
+  /** A status change (past due, cancelled, paused, active again after a payment). */
+  | { kind: 'status'; subscriptionId: string; to: SubscriptionStatus; reason: string }
+  /** Missed dates passed over (catch_up "latest"): the next bill date jumps to `to`. */
+  | {
+      kind: 'skipped';
+      subscriptionId: string;
+      skipped: LocalDate[];
+      to: LocalDate;
+      reason: string;
+    };
+
+export interface LedgerResult {
+  /** Subscriptions that completed their duration with these changes. */
+  completed: Set<string>;
+}
+
+/**
+ * The subscription ledger, for the billing domain: the only way billing reads and changes
+ * subscriptions. Every change is applied with its event, in the caller's transaction, for a
+ * whole batch in a constant number of statements. (Billing events for webhooks hook in here.)
+ */
+@Injectable()
+export class SubscriptionLedger {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly subscriptions: SubscriptionsService,
+  ) {}
+
+  private static readonly DUE = `s.deleted_at IS NULL
+      AND ($2::text IS NULL OR s.merchant_id = $2)
+      AND ((s.status = 'active' AND s.next_bill_date <= $1)
+        OR (s.status IN ('active', 'past_due') AND s.id = ANY($3::text[]))
+        OR s.id = ANY($4::text[]))`;
+
+  private dueParams(q: DueQuery): unknown[] {
+    return [q.asOf, q.merchantId, q.retryDue, q.unsettled];
+  }
+
+  /**
+   * Claims up to `limit` due subscriptions, skipping rows another worker holds (FOR UPDATE
+   * SKIP LOCKED) and those in `exclude`. The row locks last until the caller's transaction ends.
+   */
+  async claimDue(
+    em: EntityManager,
+    q: DueQuery,
+    limit: number,
+    exclude: readonly string[],
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `SELECT s.id FROM subscriptions s
+        WHERE ${SubscriptionLedger.DUE} AND s.id <> ALL($5::text[])
+        LIMIT $6
+        FOR UPDATE OF s SKIP LOCKED`,
+      [...this.dueParams(q), exclude, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The due subscriptions' ids, in id order (the dry run). */
+  async dueIds(em: EntityManager, q: DueQuery): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `SELECT s.id FROM subscriptions s WHERE ${SubscriptionLedger.DUE} ORDER BY s.id`,
+      this.dueParams(q),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countDue(em: EntityManager, q: DueQuery): Promise<number> {
+    const [{ n }]: { n: number }[] = await em.query(
+      `SELECT count(*)::int AS n FROM subscriptions s WHERE ${SubscriptionLedger.DUE}`,
+      this.dueParams(q),
+    );
+    return n;
+  }
+
+  /** Whether the merchant has this (not deleted) subscription. */
+  async exists(em: EntityManager, merchantId: string, subscriptionId: string): Promise<boolean> {
+    const sub = await em.getRepository(Subscription).findOneBy({ id: subscriptionId, merchantId });
+    return sub !== null && sub.deletedAt === null;
+  }
+
+  /**
+   * The batch's subscriptions (not deleted), with what their next billing charges: two
+   * queries whatever the batch size. `lock` holds the rows until the transaction ends.
+   */
+  async loadForBilling(
+    em: EntityManager,
+    ids: readonly string[],
+    options: { lock: boolean },
+  ): Promise<BillingSubscription[]> {
+    if (ids.length === 0) return [];
+    const subs: Subscription[] = await em.getRepository(Subscription).find({
+      where: { id: In([...ids]) },
+      order: { id: 'ASC' },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    const live = subs.filter((s) => s.deletedAt === null);
+    const adjustments = await em.getRepository(SubscriptionAdjustment).find({
+      where: { subscriptionId: In(live.map((s) => s.id)) },
+      order: { position: 'ASC' },
+    });
+    const bySub = new Map<string, SubscriptionAdjustment[]>();
+    for (const a of adjustments) {
+      const list = bySub.get(a.subscriptionId) ?? [];
+      list.push(a);
+      bySub.set(a.subscriptionId, list);
+    }
+    return live.map((s) => {
+      const rows = (bySub.get(s.id) ?? []).map((r) => ({
+        kind: r.kind,
+        sourceId: r.sourceId,
+        name: r.name,
+        description: r.description,
+        amount: r.amount,
+        percentage: r.percentage,
+        duration: r.duration,
+        attachedAtBilling: r.attachedAtBilling,
+      }));
+      const charge = billingAmount(
+        s.amount,
+        byKind(rows, 'add_on'),
+        byKind(rows, 'discount'),
+        s.billingCount + 1,
+      );
+      return {
+        id: s.id,
+        merchantId: s.merchantId,
+        customerId: s.customerId,
+        status: s.status,
+        nextBillDate: s.nextBillDate,
+        billingCount: s.billingCount,
+        currency: s.currency,
+        processorId: s.processorId,
+        paymentMethodId: s.paymentMethodId,
+        paymentMethodType: s.paymentMethodType,
+        schedule: storedSchedule(s),
+        completesOnNextBilling: s.duration > 0 && s.billingCount + 1 >= s.duration,
+        nextCharge: { lines: charge.lines, total: charge.total },
+      };
+    });
+  }
+
+  /**
+   * Applies the changes, in order, to the subscriptions as loaded (and locked) in this
+   * transaction: one UPDATE and one multi-row INSERT of events for the whole batch. A change
+   * the status table refuses (a subscription that completed or was cancelled meanwhile) is
+   * skipped: billing never moves a final subscription.
+   */
+  async apply(
+    em: EntityManager,
+    loaded: readonly BillingSubscription[],
+    changes: readonly LedgerChange[],
+    actor: Actor = 'billing_run',
+  ): Promise<LedgerResult> {
+    const completed = new Set<string>();
+    if (changes.length === 0) return { completed };
+    const now = this.clock.now();
+    const state = new Map(loaded.map((s) => [s.id, { ...s }]));
+    const touched = new Set<string>();
+    const events: SubscriptionEvent[] = [];
+    const event = (
+      s: BillingSubscription,
+      type: SubscriptionEvent['type'],
+      detail: Record<string, unknown>,
+      from: SubscriptionStatus | null = null,
+      to: SubscriptionStatus | null = null,
+    ) =>
+      events.push(
+        em.getRepository(SubscriptionEvent).create({
+          id: newId(),
+          merchantId: s.merchantId,
+          subscriptionId: s.id,
+          type,
+          fromStatus: from,
+          toStatus: to,
+          actor,
+          detail,
+          createdAt: now,
+        }),
+      );
+    for (const change of changes) {
+      const s = state.get(change.subscriptionId);
+      if (!s) throw new Error(`subscription ${change.subscriptionId} was not loaded`);
+      if (change.kind === 'skipped') {
+        if (s.status !== 'active' && s.status !== 'past_due') continue;
+        s.nextBillDate = change.to;
+        touched.add(s.id);
+        event(
+          s,
+          'updated',
+          { skipped_bill_dates: change.skipped, reason: change.reason },
+          s.status,
+          s.status,
+        );
+      } else if (change.kind === 'billed') {
+        if (
+          (s.status !== 'active' && s.status !== 'past_due') ||
+          s.nextBillDate !== change.billDate
+        )
+          continue;
+        s.billingCount += 1;
+        const done = s.completesOnNextBilling;
+        if (!done) s.nextBillDate = nextBillDate(s.schedule, change.billDate);
+        touched.add(s.id);
+        event(s, 'billed', {
+          bill_date: change.billDate,
+          billing_number: s.billingCount,
+          next_bill_date: done ? null : s.nextBillDate,
+        });
+        if (done) {
+          const from = s.status;
+          s.status = 'completed';
+          completed.add(s.id);
+          event(
+            s,
+            'status_changed',
+            { reason: `duration of ${s.billingCount} billings reached` },
+            from,
+            'completed',
+          );
+        }
+      } else {
+        if (transitionRefusal(s.status, change.to) !== null) continue;
+        const from = s.status;
+        s.status = change.to;
+        touched.add(s.id);
+        // Reactivation after a payment keeps the next bill date: the run already moved it on.
+        event(s, 'status_changed', { reason: change.reason }, from, change.to);
+      }
+    }
+    const rows = [...touched].map((id) => state.get(id)!);
+    if (rows.length > 0) {
+      await em.query(
+        `UPDATE subscriptions s
+            SET status = u.status, next_bill_date = u.next_bill_date, billing_count = u.billing_count,
+                updated_at = $5
+           FROM unnest($1::text[], $2::text[], $3::date[], $4::int[])
+                AS u(id, status, next_bill_date, billing_count)
+          WHERE s.id = u.id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.status),
+          rows.map((r) => r.nextBillDate),
+          rows.map((r) => r.billingCount),
+          now,
+        ],
+      );
+    }
+    if (events.length > 0) {
+      await em.getRepository(SubscriptionEvent).insert(events);
+      await this.subscriptions.publishEvents(em, events);
+    }
+    return { completed };
+  }
+
+  /**
+   * A cycle paid outside the run (hosted page, marked paid): a past-due subscription with no
+   * other open cycle is active again, its next bill date unchanged.
+   */
+  async reactivateAfterPayment(
+    em: EntityManager,
+    subscriptionId: string,
+    reason: string,
+  ): Promise<void> {
+    await this.subscriptions.reactivateAfterPayment(em, subscriptionId, 'system', { reason });
+  }
+}
