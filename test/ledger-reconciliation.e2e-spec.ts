@@ -25,8 +25,9 @@ describe('ledger reconciliation: one month of a subscription merchant', () => {
   });
   afterAll(async () => t.close());
 
-  async function customer(card: string): Promise<string> {
-    const res = await m.api.post('/api/vault/customer', {
+  async function customer(card: string, who = m): Promise<string> {
+    const m_ = who;
+    const res = await m_.api.post('/api/vault/customer', {
       description: `subscriber ${card}`,
       default_payment: { card: { number: card, expiration_date: '12/39' } },
       default_billing_address: {
@@ -44,8 +45,13 @@ describe('ledger reconciliation: one month of a subscription merchant', () => {
     return res.body.data.id;
   }
 
-  async function subscribe(customerId: string, amount: number, day: string): Promise<string> {
-    const res = await m.api.post('/api/recurring/subscription', {
+  async function subscribe(
+    customerId: string,
+    amount: number,
+    day: string,
+    who = m,
+  ): Promise<string> {
+    const res = await who.api.post('/api/recurring/subscription', {
       customer: { id: customerId },
       billing_cycle_interval: 1,
       amount,
@@ -60,7 +66,31 @@ describe('ledger reconciliation: one month of a subscription merchant', () => {
   /** The plan's fee, by hand: 2.9% (half up) + 30¢. */
   const fee = (amount: number) => Math.floor((amount * 29 + 500) / 1000) + 30;
 
+  it('with dispute_action "none" a disputed subscription keeps billing; the setting is checked', async () => {
+    t.clock.setNow('2027-03-01T18:00:00Z');
+    const n = await createMerchant(t.baseUrl, 'America/Chicago');
+    const bad = await n.api.put('/api/recurring/billing-settings', { dispute_action: 'refund' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.msg).toMatch(/dispute_action/);
+    const set = await n.api.put('/api/recurring/billing-settings', { dispute_action: 'none' });
+    expect(set.status).toBe(200);
+    expect(set.body.data.dispute_action).toBe('none');
+    const subId = await subscribe(await customer('4111111111111111', n), 112600, '2', n);
+    t.clock.setNow('2027-03-02T08:00:00Z');
+    expect((await n.api.post('/api/recurring/billing-run', { date: '2027-03-02' })).status).toBe(
+      200,
+    );
+    await n.api.post('/api/sandbox/settle');
+    t.clock.setNow('2027-03-05T18:00:00Z');
+    expect((await v1(t, n).post('/v1/sandbox/disputes/raise')).body.raised).toBe(1);
+    const sub = (await n.api.get(`/api/recurring/subscription/${subId}`)).body.data;
+    expect(sub.status).toBe('active');
+    const [d] = (await v1(t, n).get('/v1/disputes')).body.data;
+    expect(d.reason_disputed_code).toBe(1260);
+  });
+
   it('payouts + balance = captured − refunded − disputed − fees, to the cent', async () => {
+    t.clock.setNow('2027-03-01T18:00:00Z');
     const good = await customer('4111111111111111');
     const other = await customer('5555555555554444');
     const declines = await customer('4000000000000002');
@@ -69,7 +99,7 @@ describe('ledger reconciliation: one month of a subscription merchant', () => {
     await subscribe(good, 12345, '10');
     await subscribe(other, 50000, '15');
     await subscribe(other, 2000, '20');
-    await subscribe(other, 110400, '25'); // the sandbox disputes this amount 3 days after settlement
+    const disputedSub = await subscribe(other, 110400, '25'); // disputed 3 days after settlement
 
     let refundsDone = 0;
     let returned = false;
@@ -152,7 +182,28 @@ describe('ledger reconciliation: one month of a subscription merchant', () => {
       expect(lts.reduce((s, x) => s + x.amount, 0)).toBe(p.amount);
       expect(lts).toHaveLength(p.transaction_count);
     }
-    const inv = await ledgerInvariants(t.app.get(DataSource), m.id);
+    // A dispute on a subscription's payment is a billing event: the cycle is marked disputed,
+    // the subscription records it and, by the default dispute_action, is paused.
+    const sub = (await m.api.get(`/api/recurring/subscription/${disputedSub}`)).body.data;
+    expect(sub.status).toBe('paused');
+    const ds = t.app.get(DataSource);
+    const [cycle] = await ds.query(
+      `SELECT dispute_id, disputed_at, status FROM billing_cycles WHERE subscription_id = $1`,
+      [disputedSub],
+    );
+    expect(cycle).toMatchObject({ dispute_id: disputes[0].id, status: 'paid' });
+    expect(cycle.disputed_at).not.toBeNull();
+    const events: { type: string; detail: any; to_status: string | null }[] = await ds.query(
+      `SELECT type, detail, to_status FROM subscription_events WHERE subscription_id = $1 ORDER BY seq`,
+      [disputedSub],
+    );
+    expect(events.filter((e) => e.detail?.dispute).map((e) => e.detail.dispute.status)).toEqual([
+      'new',
+      'lost',
+    ]);
+    expect(events.find((e) => e.to_status === 'paused')?.detail.reason).toMatch(/disputed/);
+
+    const inv = await ledgerInvariants(ds, m.id);
     expect(inv.unbalancedEntries).toBe(0);
     expect(inv.sumOfAllAccounts).toBe(0);
     expect(inv.pendingFromEntries).toBe(balance.pending);
