@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -71,6 +72,8 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     },
   );
   app.useLogger(app.get(Logger));
+  // File batch uploads (POST /api/filebatch); each route sets its own size limit.
+  await app.register(fastifyMultipart, { limits: { files: 1, fields: 10, parts: 11 } });
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

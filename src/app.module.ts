@@ -14,6 +14,7 @@ import { InvoicesModule } from './invoices/invoices.module';
 import { BillingModule } from './billing/billing.module';
 import { CreditsModule } from './credits/credits.module';
 import { EventsModule } from './events/events.module';
+import { FileBatchesModule } from './file-batches/file-batches.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { PaymentsModule } from './payments/payments.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -64,6 +65,7 @@ export class AppModule {
         BillingModule,
         CreditsModule,
         EventsModule,
+        FileBatchesModule,
         WebhooksModule,
         PaymentsModule,
         LedgerModule,

@@ -285,10 +285,8 @@ describe('transactions (sandbox)', () => {
           { payment_method: { ...card(), token: 'tok_x' } },
           /payment_method: must contain exactly one of/,
         ],
-        [
-          { payment_method: { terminal: { id: 'x' } } },
-          /payment_method.terminal: is not supported/,
-        ],
+        [{ payment_method: { apm: { type: 'alipay' } } }, /payment_method.apm: is not supported/],
+        [{ payment_method: { terminal: { id: 'x' } } }, 'terminal x not found'],
         [
           { payment_method: card('4111111111111121') },
           'invalid payment_method.card.number: is not a valid card number (it fails the Luhn check)',

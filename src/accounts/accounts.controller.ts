@@ -148,6 +148,7 @@ export class PartnerController {
     const created = await this.accounts.createMerchant({
       name: body.name,
       timezone: body.timezone,
+      locale: body.locale,
     });
     return ok({
       ...merchantView(created.merchant),

@@ -50,6 +50,7 @@ export const MerchantView = Output(
     id: Id(),
     name: Type.String(),
     timezone: Type.String(),
+    locale: Type.String({ example: 'en-US' }),
     created_at: DateTime(),
     updated_at: DateTime(),
   },
@@ -115,6 +116,13 @@ export const ACCOUNT_ROUTES = {
         Str(100, {
           description: 'IANA time zone of the merchant; UTC when absent',
           example: 'America/Chicago',
+        }),
+      ),
+      locale: Type.Optional(
+        Str(35, {
+          description:
+            'BCP 47 locale its invoices, pages, PDFs and emails format amounts and dates in; en-US when absent',
+          example: 'de-DE',
         }),
       ),
     }),

@@ -7,9 +7,11 @@ import { newId, newSecretToken } from '../platform/ids/ids';
 import { ApiKey, ApiKeyType } from './api-key.entity';
 import { Merchant } from './merchant.entity';
 import { PartnerKey } from './partner-key.entity';
+import { MerchantSetup } from './merchant-setup';
 import { User } from './user.entity';
 import { ProcessorsService } from '../processors/processors.service';
 import { isValidTimeZone } from '../billing-calc/calendar';
+import { canonicalLocale, DEFAULT_LOCALE } from '../platform/money/currency';
 
 export type KeyIdentity =
   | { kind: 'merchant'; keyId: string; merchantId: string; userId: string; keyType: ApiKeyType }
@@ -29,10 +31,11 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly processors: ProcessorsService,
+    private readonly setup: MerchantSetup,
   ) {}
 
   /** A merchant with its first (admin) user, a private and a public key. */
-  async createMerchant(input: { name: unknown; timezone: unknown }): Promise<{
+  async createMerchant(input: { name: unknown; timezone: unknown; locale?: unknown }): Promise<{
     merchant: Merchant;
     user: User;
     privateKey: CreatedApiKey;
@@ -50,12 +53,21 @@ export class AccountsService {
         'must be an IANA time zone name such as "America/Chicago"',
       );
     }
+    const rawLocale = input.locale ?? DEFAULT_LOCALE;
+    const locale = typeof rawLocale === 'string' ? canonicalLocale(rawLocale.trim()) : null;
+    if (locale === null) {
+      throw new ValidationError(
+        'locale',
+        'must be a BCP 47 language tag such as "en-US" or "de-DE"',
+      );
+    }
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
       const merchant = em.create(Merchant, {
         id: newId(),
         name: input.name as string,
         timezone,
+        locale,
         createdAt: now,
         updatedAt: now,
       });
@@ -77,6 +89,7 @@ export class AccountsService {
       const privateKey = await this.insertApiKey(em, user, 'api', 'Private Key');
       const publicKey = await this.insertApiKey(em, user, 'public', 'Public Key');
       await this.processors.createDefault(merchant.id, em);
+      await this.setup.run(em, merchant);
       return { merchant, user, privateKey, publicKey };
     });
   }

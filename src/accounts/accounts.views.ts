@@ -38,6 +38,7 @@ export function merchantView(merchant: Merchant) {
     id: merchant.id,
     name: merchant.name,
     timezone: merchant.timezone,
+    locale: merchant.locale,
     created_at: merchant.createdAt.toISOString(),
     updated_at: merchant.updatedAt.toISOString(),
   };

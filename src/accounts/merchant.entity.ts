@@ -13,6 +13,10 @@ export class Merchant {
   @Column({ type: 'text', default: 'UTC' })
   timezone!: string;
 
+  /** BCP 47 locale its invoices are written in ("en-US", "de-DE"); an invoice may override it. */
+  @Column({ type: 'text', default: 'en-US' })
+  locale!: string;
+
   @Column({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 

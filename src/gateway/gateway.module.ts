@@ -12,6 +12,12 @@ import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
 import { TransactionsService } from './transactions/transactions.service';
+import { AccountsModule } from '../accounts/accounts.module';
+import { SettlementController } from './settlement/settlement.controller';
+import { SettlementService } from './settlement/settlement.service';
+import { TerminalSales } from './terminals/terminal-sales';
+import { TerminalsController } from './terminals/terminals.controller';
+import { TerminalsService } from './terminals/terminals.service';
 import { VaultController } from './vault/vault.controller';
 import { VaultService } from './vault/vault.service';
 
@@ -22,8 +28,14 @@ import { VaultService } from './vault/vault.service';
  * every money movement inside its transaction).
  */
 @Module({
-  imports: [CryptoModule],
-  controllers: [VaultController, TransactionsController, TokenizerController],
+  imports: [CryptoModule, AccountsModule],
+  controllers: [
+    VaultController,
+    TransactionsController,
+    TokenizerController,
+    TerminalsController,
+    SettlementController,
+  ],
   providers: [
     VaultService,
     TokenizerService,
@@ -33,6 +45,9 @@ import { VaultService } from './vault/vault.service';
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,
+    TerminalsService,
+    TerminalSales,
+    SettlementService,
     GatewayPayments,
     VaultPaymentMethods,
     RecurringPayments,
@@ -47,6 +62,7 @@ import { VaultService } from './vault/vault.service';
     RecurringChargesService,
     RecurringPayments,
     SandboxOptions,
+    SettlementService,
   ],
 })
 export class GatewayModule {}

@@ -3,8 +3,13 @@ import { EntityManager, In } from 'typeorm';
 import { Merchant } from '../accounts/merchant.entity';
 import { EmailToQueue, OutboxService } from '../notifications/outbox.service';
 import { Clock, CLOCK } from '../platform/clock/clock';
-import { formatMoney } from './currency';
-import { formatDate, invoiceDocument, InvoiceDocument } from './invoice-document';
+import {
+  formatDate,
+  invoiceDocument,
+  InvoiceDocument,
+  invoiceMoney,
+  paymentMethodLabel,
+} from './invoice-document';
 import { Invoice } from './invoice.entity';
 import { HostedUrls } from './hosted-urls';
 import { InvoiceTemplates } from './templates';
@@ -37,7 +42,11 @@ const TEMPLATES: Record<InvoiceEmailKind, string> = {
   renewal_failed: 'renewal-failed',
 };
 
-function subjectFor(kind: InvoiceEmailKind, doc: InvoiceDocument, extras: EmailExtras): string {
+function subjectFor(
+  kind: InvoiceEmailKind,
+  doc: InvoiceDocument,
+  extras: { receipt?: { formattedAmount: string } },
+): string {
   switch (kind) {
     case 'invoice_new':
       return `Invoice ${doc.number} from ${doc.companyName}: ${doc.amountDue} due ${doc.dueDate}`;
@@ -46,7 +55,7 @@ function subjectFor(kind: InvoiceEmailKind, doc: InvoiceDocument, extras: EmailE
     case 'invoice_overdue':
       return `Overdue: invoice ${doc.number} from ${doc.companyName} was due ${doc.dueDate}`;
     case 'invoice_receipt':
-      return `Receipt: ${extras.receipt ? formatMoney(extras.receipt.amount, doc.currency) : doc.amountPaid} paid to ${doc.companyName} (invoice ${doc.number})`;
+      return `Receipt: ${extras.receipt?.formattedAmount ?? doc.amountPaid} paid to ${doc.companyName} (invoice ${doc.number})`;
     case 'renewal_failed':
       return `Action needed: your payment to ${doc.companyName} did not go through (invoice ${doc.number})`;
   }
@@ -122,26 +131,24 @@ export class InvoiceEmails {
   ): EmailToQueue {
     const to = recipientOf(invoice);
     const doc = invoiceDocument(invoice, {
-      merchantName: merchant.name,
-      timeZone: merchant.timezone,
+      merchant,
       now: this.clock.now(),
       hostedUrl: this.urls.invoicePage(invoice.publicToken),
     });
+    const money = invoiceMoney(invoice, merchant);
     const receipt = extras.receipt
       ? {
-          amount: formatMoney(extras.receipt.amount, invoice.currency),
-          surcharge:
-            extras.receipt.surcharge > 0
-              ? formatMoney(extras.receipt.surcharge, invoice.currency)
-              : '',
-          method: extras.receipt.method,
+          amount: money.money(extras.receipt.amount),
+          surcharge: extras.receipt.surcharge > 0 ? money.money(extras.receipt.surcharge) : '',
+          method: paymentMethodLabel(extras.receipt.method),
           maskedAccount: extras.receipt.maskedAccount,
           transactionId: extras.receipt.transactionId ?? '',
-          paidOn: formatDate(extras.receipt.paidAt, merchant.timezone),
+          paidOn: formatDate(extras.receipt.paidAt, merchant.timezone, doc.locale),
         }
       : null;
+    // A retry date is a calendar date: noon UTC names the same day in every zone's reading.
     const retryOn = extras.retryOn
-      ? formatDate(new Date(`${extras.retryOn}T12:00:00Z`), 'UTC')
+      ? formatDate(new Date(`${extras.retryOn}T12:00:00Z`), 'UTC', doc.locale)
       : '';
     const view = { doc, receipt, reason: extras.reason ?? '', retryOn };
     const name = TEMPLATES[kind];
@@ -152,7 +159,11 @@ export class InvoiceEmails {
       fromName: doc.companyName,
       to,
       replyTo: invoice.payableTo.email || null,
-      subject: subjectFor(kind, doc, extras),
+      subject: subjectFor(
+        kind,
+        doc,
+        receipt ? { receipt: { formattedAmount: receipt.amount } } : {},
+      ),
       text: this.templates.render(`email/${name}.txt.hbs`, view),
       html: this.templates.render(`email/${name}.html.hbs`, view),
     };

@@ -54,3 +54,35 @@ describe('parseInvoice', () => {
     );
   });
 });
+
+describe('currency and locale', () => {
+  const messageOf = (b: Record<string, unknown>) => {
+    try {
+      parseInvoice(b);
+    } catch (err) {
+      return (err as ValidationError).message;
+    }
+    return 'no error';
+  };
+
+  it('accepts every active ISO 4217 code, with its minor units', () => {
+    for (const currency of ['jpy', 'KWD', 'XOF', 'CLF', 'EUR']) {
+      expect(parseInvoice({ ...body, currency }).draft.currency).toBe(currency.toUpperCase());
+    }
+  });
+
+  it('refuses codes that are not money or no longer exist', () => {
+    expect(messageOf({ ...body, currency: 'XAU' })).toMatch(/currency: XAU is not an active/);
+    expect(messageOf({ ...body, currency: 'DEM' })).toMatch(/currency: DEM is not an active/);
+  });
+
+  it("keeps the invoice's own locale in canonical form, or none for the merchant's", () => {
+    expect(parseInvoice({ ...body, locale: 'de-de' }).draft.locale).toBe('de-DE');
+    expect(parseInvoice({ ...body, locale: '' }).draft.locale).toBeNull();
+    expect(parseInvoice(body).draft.locale).toBeNull();
+    expect(messageOf({ ...body, locale: 'not a locale' })).toMatch(
+      /^invalid locale: must be a BCP 47/,
+    );
+    expect(messageOf({ ...body, locale: 42 })).toMatch(/^invalid locale/);
+  });
+});

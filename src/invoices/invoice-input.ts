@@ -5,7 +5,7 @@
  */
 import { CalcInputError, InvoiceTotals, invoiceTotals } from '../billing-calc';
 import { ValidationError } from '../platform/errors/errors';
-import { isSupportedCurrency } from './currency';
+import { canonicalLocale, isActiveCurrency } from '../platform/money/currency';
 import { InvoiceAddress, PaymentMethodType, SendVia, StoredInvoiceItem } from './invoice.entity';
 
 export type ItemInput = Omit<StoredInvoiceItem, 'id' | 'computed'>;
@@ -17,6 +17,8 @@ export type AddressRef =
 
 export interface InvoiceDraft {
   currency: string;
+  /** BCP 47; null: the merchant's locale. */
+  locale: string | null;
   companyName: string;
   companyLogoUrl: string;
   customerNumber: string;
@@ -404,8 +406,21 @@ function currency(body: Body): string {
     throw new ValidationError('currency', 'must be a 3-letter ISO 4217 code ("USD")');
   }
   const code = value.trim().toUpperCase();
-  if (!isSupportedCurrency(code)) throw new ValidationError('currency', `${code} is not supported`);
+  if (!isActiveCurrency(code)) {
+    throw new ValidationError('currency', `${code} is not an active ISO 4217 currency code`);
+  }
   return code;
+}
+
+/** An invoice's own locale ("de-DE"); absent, null or "" means the merchant's. */
+function locale(body: Body): string | null {
+  const value = body.locale;
+  if (absent(value) || value === '') return null;
+  const canonical = typeof value === 'string' ? canonicalLocale(value.trim()) : null;
+  if (canonical === null) {
+    throw new ValidationError('locale', 'must be a BCP 47 language tag such as "en-US" or "de-DE"');
+  }
+  return canonical;
 }
 
 /**
@@ -438,6 +453,7 @@ export function parseInvoice(
   validateMoneyFields(body);
   const draft: InvoiceDraft = {
     currency: currency(body),
+    locale: locale(body),
     companyName: text(body, 'company_name', 'company_name'),
     companyLogoUrl: companyLogoUrl(body),
     customerNumber: text(body, 'customer_number', 'customer_number', 64),

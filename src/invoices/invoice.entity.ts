@@ -79,6 +79,10 @@ export class Invoice {
   @Column({ type: 'text', name: 'company_name' })
   companyName!: string;
 
+  /** BCP 47 locale of its page, PDF and emails; null: the merchant's. */
+  @Column({ type: 'text', nullable: true })
+  locale!: string | null;
+
   @Column({ type: 'text', name: 'company_logo_url' })
   companyLogoUrl!: string;
 

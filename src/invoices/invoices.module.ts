@@ -12,6 +12,8 @@ import { InvoiceReminders } from './invoice-reminders.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
 import { InvoiceTemplates } from './templates';
+import { InvoiceLogos } from './pdf/invoice-logos';
+import { InvoicePdfService } from './pdf/invoice-pdf.service';
 
 /**
  * Invoices (the spec's Invoices section), their hosted pages and their emails. Other
@@ -28,6 +30,8 @@ import { InvoiceTemplates } from './templates';
     InvoiceReminders,
     HostedPageRenderer,
     HostedPayments,
+    InvoiceLogos,
+    InvoicePdfService,
     CycleInvoices,
   ],
   exports: [

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { EventLog } from '../events/event-log';
@@ -9,7 +8,6 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import { newId, newSecretToken } from '../platform/ids/ids';
 import { ProcessorsService } from '../processors/processors.service';
 import { HostedUrls } from './hosted-urls';
-import { invoiceDocument } from './invoice-document';
 import { EmailExtras, InvoiceEmails, recipientOf } from './invoice-emails';
 import {
   AddressRef,
@@ -31,7 +29,7 @@ import {
 } from './invoice-status';
 import { Invoice, InvoiceAddress, StoredInvoiceItem } from './invoice.entity';
 import { invoiceAsRequest, invoiceView } from './invoices.views';
-import { invoicePdf } from './pdf/invoice-pdf';
+import { InvoicePdfService } from './pdf/invoice-pdf.service';
 
 /** What a create or update tells the caller beyond the invoice: e.g. that no SMS was sent. */
 export interface InvoiceResult {
@@ -120,6 +118,7 @@ export class InvoicesService {
     private readonly emails: InvoiceEmails,
     private readonly urls: HostedUrls,
     private readonly eventLog: EventLog,
+    private readonly pdfs: InvoicePdfService,
   ) {}
 
   /**
@@ -918,18 +917,8 @@ export class InvoicesService {
     return { invoice, pdf: await this.renderPdf(invoice) };
   }
 
-  async renderPdf(invoice: Invoice): Promise<Buffer> {
-    const merchant = await this.dataSource
-      .getRepository(Merchant)
-      .findOneByOrFail({ id: invoice.merchantId });
-    return invoicePdf(
-      invoiceDocument(invoice, {
-        merchantName: merchant.name,
-        timeZone: merchant.timezone,
-        now: this.clock.now(),
-        hostedUrl: this.hostedUrl(invoice),
-      }),
-    );
+  renderPdf(invoice: Invoice): Promise<Buffer> {
+    return this.pdfs.render(invoice);
   }
 
   // ---- helpers ---------------------------------------------------------------------
@@ -1078,6 +1067,7 @@ function applyDraft(
   const known = new Set(previousItems.map((i) => i.id));
   invoice.invoiceNumber = draft.invoiceNumber;
   invoice.currency = draft.currency;
+  invoice.locale = draft.locale;
   invoice.companyName = draft.companyName;
   invoice.companyLogoUrl = draft.companyLogoUrl;
   invoice.customerNumber = draft.customerNumber;

@@ -17,6 +17,7 @@ export function invoiceView(invoice: Invoice, now: Date, hostedUrl: string) {
     id: invoice.id,
     invoice_number: invoice.invoiceNumber ?? '',
     currency: invoice.currency,
+    locale: invoice.locale ?? '',
     company_name: invoice.companyName,
     company_logo_url: invoice.companyLogoUrl,
     customer_number: invoice.customerNumber,
@@ -93,6 +94,7 @@ export function invoiceView(invoice: Invoice, now: Date, hostedUrl: string) {
 export function invoiceAsRequest(invoice: Invoice): Record<string, unknown> {
   return {
     currency: invoice.currency,
+    locale: invoice.locale ?? '',
     company_name: invoice.companyName,
     company_logo_url: invoice.companyLogoUrl,
     customer_number: invoice.customerNumber,

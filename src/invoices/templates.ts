@@ -30,7 +30,7 @@ export class InvoiceTemplates {
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(private readonly directory = templatesDirectory()) {
-    for (const partial of ['page-head', 'invoice-summary', 'email-summary']) {
+    for (const partial of ['page-head', 'invoice-summary', 'email-summary', 'email-summary-text']) {
       this.hbs.registerPartial(partial, this.read(`partials/${partial}.hbs`));
     }
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

@@ -160,11 +160,16 @@ export interface TestMerchant {
 let merchantCounter = 0;
 
 /** A new merchant created through the partner endpoint, with an Api bound to its private key. */
-export async function createMerchant(baseUrl: string, timezone = 'UTC'): Promise<TestMerchant> {
+export async function createMerchant(
+  baseUrl: string,
+  timezone = 'UTC',
+  options: { locale?: string; name?: string } = {},
+): Promise<TestMerchant> {
   merchantCounter++;
   const res = await new Api(baseUrl, PARTNER_KEY).post('/api/partner/merchants', {
-    name: `Test Merchant ${merchantCounter}`,
+    name: options.name ?? `Test Merchant ${merchantCounter}`,
     timezone,
+    ...(options.locale === undefined ? {} : { locale: options.locale }),
   });
   if (res.status !== 200)
     throw new Error(`creating a merchant failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -28,6 +28,7 @@ import {
 } from '../input';
 import { AchDetails, CardDetails, parseCard, parseCvc } from '../payment-details/payment-details';
 import { parseAch, parseToken } from '../vault/vault-input';
+import { parseTerminalPayment, TerminalPaymentRequest } from '../terminals/terminal-input';
 import { TransactionAddress } from './transaction.entity';
 
 export const PROCESS_TYPES = ['sale', 'authorize', 'verification', 'credit'] as const;
@@ -44,7 +45,8 @@ export type RequestedPaymentMethod =
       billingAddressId: string | null;
       shippingAddressId: string | null;
     }
-  | { kind: 'token'; token: string };
+  | { kind: 'token'; token: string }
+  | TerminalPaymentRequest;
 
 export interface CitMitFields {
   cardOnFileIndicator: CardOnFileIndicator | null;
@@ -170,7 +172,7 @@ function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   if (present.length !== 1) {
     throw new ValidationError(
       'payment_method',
-      'must contain exactly one of card, ach, customer or token',
+      'must contain exactly one of card, ach, customer, token or terminal',
     );
   }
   const kind = present[0];
@@ -231,9 +233,10 @@ function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   }
   if (kind === 'token')
     return { kind: 'token', token: parseToken(obj.token, 'payment_method.token') };
+  if (kind === 'terminal') return parseTerminalPayment(obj.terminal, now);
   throw new ValidationError(
     `payment_method.${kind}`,
-    'is not supported by Rebill; use card, ach, customer or token',
+    'is not supported by Rebill; use card, ach, customer, token or terminal',
   );
 }
 
@@ -299,6 +302,9 @@ function parseCitMit(body: Body): CitMitFields {
       optionalOneOf(body.billing_method, 'billing_method', BILLING_METHODS) ?? 'straight',
   };
 }
+
+export type CaptureRequest = ReturnType<typeof parseCaptureRequest>;
+export type RefundRequest = ReturnType<typeof parseRefundRequest>;
 
 /** Spec: Capture. Each field defaults to the authorization's. */
 export function parseCaptureRequest(body: Body) {

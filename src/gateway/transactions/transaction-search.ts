@@ -26,6 +26,8 @@ const STRING_FIELDS: Record<string, string> = {
   customer_id: 't.customer_id',
   // Rebill: the body's idempotency_key, to find an attempt whose answer was lost.
   idempotency_key: 't.idempotency_key',
+  terminal_id: 't.terminal_id',
+  settlement_batch_id: 't.settlement_batch_id',
 };
 
 const INT_FIELDS: Record<string, string> = {
@@ -34,6 +36,7 @@ const INT_FIELDS: Record<string, string> = {
   amount_captured: 't.amount_captured',
   amount_settled: 't.amount_settled',
   tax_amount: 't.tax_amount',
+  batch_number: 't.batch_number',
 };
 
 const DATE_FIELDS: Record<string, string> = {

@@ -8,6 +8,10 @@ import type {
 } from '../cit-mit';
 import type { TransactionStatus } from '../gateway';
 
+/** How the transaction was paid (spec search: payment_method). */
+export type TransactionPaymentMethod =
+  'card' | 'ach' | 'customer' | 'token' | 'terminal' | 'apple_pay' | 'google_pay';
+
 export type TransactionType = 'sale' | 'authorize' | 'verification' | 'credit' | 'refund';
 
 /** The address as a transaction carries it (spec field names). */
@@ -115,7 +119,7 @@ export class GatewayTransactionRow {
   emailAddress!: string;
 
   @Column({ type: 'text', name: 'payment_method' })
-  paymentMethod!: 'card' | 'ach' | 'customer' | 'token';
+  paymentMethod!: TransactionPaymentMethod;
 
   @Column({ type: 'text', name: 'payment_type' })
   paymentType!: 'card' | 'ach';
@@ -171,6 +175,17 @@ export class GatewayTransactionRow {
 
   @Column({ type: 'timestamptz', name: 'voided_at', nullable: true })
   voidedAt!: Date | null;
+
+  /** The terminal a card-present transaction ran on. */
+  @Column({ type: 'text', name: 'terminal_id', nullable: true })
+  terminalId!: string | null;
+
+  /** The settlement batch it closed in (for a terminal sale: its open batch from the start). */
+  @Column({ type: 'int', name: 'batch_number', nullable: true })
+  batchNumber!: number | null;
+
+  @Column({ type: 'text', name: 'settlement_batch_id', nullable: true })
+  settlementBatchId!: string | null;
 }
 
 /** One claim per merchant and body idempotency_key (spec: duplicates within 5 minutes). */

@@ -36,7 +36,13 @@ export function transactionView(t: GatewayTransactionRow) {
     customer_payment_method_id: t.customerPaymentMethodId ?? '',
     response_code: t.responseCode,
     response_text: t.responseText,
-    response: { [t.paymentType]: t.responseDetails },
+    response: { [responseKey(t)]: t.responseDetails },
+    // Spec (Settlement Batches): a terminal transaction's BatchNum is read at
+    // data.response_body.terminal.processor_specific.BatchNum.
+    ...(t.paymentMethod === 'terminal' ? { response_body: { terminal: t.responseDetails } } : {}),
+    terminal_id: t.terminalId ?? '',
+    batch_number: t.batchNumber,
+    settlement_batch_id: t.settlementBatchId ?? '',
     status: t.status,
     billing_address: t.billingAddress,
     shipping_address: t.shippingAddress,
@@ -52,6 +58,10 @@ export function transactionView(t: GatewayTransactionRow) {
     settled_at: t.settledAt?.toISOString() ?? null,
     voided_at: t.voidedAt?.toISOString() ?? null,
   };
+}
+
+function responseKey(t: GatewayTransactionRow): string {
+  return t.paymentMethod === 'terminal' ? 'terminal' : t.paymentType;
 }
 
 export type TransactionView = ReturnType<typeof transactionView>;

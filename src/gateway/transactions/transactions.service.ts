@@ -32,15 +32,24 @@ import { TokenizerService } from '../tokenizer/tokenizer.service';
 import { VaultAddress } from '../vault/vault.entities';
 import { AddressInput } from '../vault/vault-input';
 import { VaultService } from '../vault/vault.service';
-import { GatewayTransactionRow, ResponseDetails, TransactionAddress } from './transaction.entity';
+import {
+  GatewayTransactionRow,
+  ResponseDetails,
+  TransactionAddress,
+  TransactionPaymentMethod,
+} from './transaction.entity';
 import {
   parseCaptureRequest,
   parseIdempotencyKey,
   parseProcessRequest,
   parseRefundRequest,
+  CaptureRequest,
   ProcessRequest,
+  RefundRequest,
 } from './transaction-request';
 import { parseTransactionSearch } from './transaction-search';
+import { SettlementService } from '../settlement/settlement.service';
+import { TerminalSales } from '../terminals/terminal-sales';
 import { TransactionChange, TransactionObservers } from './transaction-observers';
 import { transactionView, TransactionView } from './transaction.views';
 
@@ -55,9 +64,9 @@ export interface ProcessResult {
   respondLateMs: number;
 }
 
-/** What a transaction charges, opened from the request, the vault or a token. */
+/** What a transaction charges, opened from the request, the vault, a token or a terminal. */
 interface ChargedMethod {
-  label: 'card' | 'ach' | 'customer' | 'token';
+  label: TransactionPaymentMethod;
   details:
     { kind: 'card'; card: CardDetails; cvc: string | null } | { kind: 'ach'; ach: AchDetails };
   customerId: string | null;
@@ -66,6 +75,8 @@ interface ChargedMethod {
   methodFlags: string[];
   billingAddress: TransactionAddress | null;
   shippingAddress: TransactionAddress | null;
+  /** A card-present sale: the terminal, its open batch and how the card was read. */
+  terminal?: { id: string; batchNumber: number; processorSpecific: Record<string, unknown> };
 }
 
 const PROCESSOR_TYPE = 'rebill_sandbox';
@@ -87,19 +98,43 @@ export class TransactionsService {
     private readonly options: SandboxOptions,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly observers: TransactionObservers,
+    private readonly settlement: SettlementService,
+    private readonly terminalSales: TerminalSales,
   ) {}
 
   async process(merchantId: string, userId: string | null, body: Body): Promise<ProcessResult> {
     const now = this.clock.now();
     const req = parseProcessRequest(body, now);
-    const processor = await this.processors.resolve(merchantId, req.processorId);
+    return this.processRequest(
+      merchantId,
+      userId,
+      req,
+      requestFingerprint('POST', '/api/transaction', body),
+    );
+  }
+
+  /**
+   * The typed entry point of POST /api/transaction, for callers that build a ProcessRequest
+   * themselves (file batches): the same path, the same rules. `fingerprint` identifies the
+   * request for its idempotency key (the same key with another fingerprint is refused).
+   */
+  async processRequest(
+    merchantId: string,
+    userId: string | null,
+    req: ProcessRequest,
+    fingerprint: string,
+  ): Promise<ProcessResult> {
+    const now = this.clock.now();
+    const processor = await this.processors.resolve(
+      merchantId,
+      await this.terminalSales.processorIdFor(merchantId, req),
+    );
     if (processor.gatewayKind !== 'sandbox') {
       throw new UnprocessableError(
         `processor ${processor.id} charges through the gateway at ${processor.gatewayBaseUrl ?? '(no URL)'}; ` +
           "Rebill's /api/transaction is the sandbox: choose a sandbox processor (processor_id)",
       );
     }
-    const fingerprint = requestFingerprint('POST', '/api/transaction', body);
     const id = newId();
 
     return this.dataSource.transaction(async (em) => {
@@ -114,7 +149,7 @@ export class TransactionsService {
         if (earlier !== null)
           return { transaction: transactionView(earlier), replayed: true, respondLateMs: 0 };
       }
-      const charged = await this.openPaymentMethod(em, merchantId, req);
+      const charged = await this.openPaymentMethod(em, merchantId, req, now);
       const initialTransactionId = await this.initialTransactionFor(
         em,
         merchantId,
@@ -298,7 +333,15 @@ export class TransactionsService {
 
   /** Spec: Capture. Only an authorization, only once, never above the authorized amount. */
   async capture(merchantId: string, id: string, body: Body): Promise<TransactionView> {
-    const input = parseCaptureRequest(body);
+    return this.captureRequest(merchantId, id, parseCaptureRequest(body));
+  }
+
+  /** The typed entry point of a capture (file batches). */
+  async captureRequest(
+    merchantId: string,
+    id: string,
+    input: CaptureRequest,
+  ): Promise<TransactionView> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.lockRow(em, merchantId, id);
       if (row.type !== 'authorize') {
@@ -376,7 +419,16 @@ export class TransactionsService {
    * at most the settled amount. The refund is a transaction of its own (type "refund").
    */
   async refund(merchantId: string, id: string, body: Body): Promise<TransactionView> {
-    const input = parseRefundRequest(body);
+    return this.refundRequest(merchantId, id, parseRefundRequest(body));
+  }
+
+  /** The typed entry point of a refund (file batches); `idempotencyKey` is kept on the refund. */
+  async refundRequest(
+    merchantId: string,
+    id: string,
+    input: RefundRequest,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<TransactionView> {
     return this.dataSource.transaction(async (em) => {
       const row = await this.lockRow(em, merchantId, id);
       if (row.type !== 'sale' && row.type !== 'authorize') {
@@ -436,8 +488,12 @@ export class TransactionsService {
         initialTransactionId: null,
         storedCredentialIndicator: null,
         billingMethod: 'straight',
-        idempotencyKey: null,
+        // A file batch's refund carries its row's key, so a resumed batch can find it.
+        idempotencyKey: options.idempotencyKey ?? null,
         referencedTransactionId: row.id,
+        // A refund of a terminal sale joins the terminal's open batch; its number is set when it closes.
+        batchNumber: null,
+        settlementBatchId: null,
         createdAt: now,
         updatedAt: now,
         capturedAt: now,
@@ -455,52 +511,12 @@ export class TransactionsService {
   }
 
   /**
-   * Settles every pending transaction (of one merchant, or of all): the sandbox's batch.
-   * Runs every hour on the hour; tests and `POST /api/sandbox/settle` call it on demand.
+   * Settles every pending transaction of one merchant (or of all) now, each terminal and
+   * each processor in a batch of its own (settlement/settlement.service.ts). Tests and
+   * `POST /api/sandbox/settle` call it; the schedules live in SettlementService.
    */
   async settle(merchantId: string | null): Promise<number> {
-    const now = this.clock.now();
-    const params: unknown[] = [now];
-    let scope = '';
-    if (merchantId !== null) {
-      params.push(merchantId);
-      scope = ' AND merchant_id = $2';
-    }
-    return this.dataSource.transaction(async (em) => {
-      // NOTE: TypeORM answers an UPDATE with [rows, affected count], not with the rows.
-      const [rows]: [SettledRow[], number] = await em.query(
-        `UPDATE gateway_transactions
-            SET status = 'settled', amount_settled = amount_captured, settled_at = $1, updated_at = $1
-          WHERE status = 'pending_settlement'${scope}
-          RETURNING id, merchant_id, amount_settled, currency, referenced_transaction_id`,
-        params,
-      );
-      await this.observers.notify(
-        em,
-        rows.map((r) => ({
-          kind: 'settled' as const,
-          merchantId: r.merchant_id,
-          transactionId: r.id,
-          amountCents: Number(r.amount_settled),
-          currency: r.currency,
-          occurredAt: now,
-          ...(r.referenced_transaction_id !== null
-            ? { relatedTransactionId: r.referenced_transaction_id }
-            : {}),
-        })),
-      );
-      return rows.length;
-    });
-  }
-
-  @Cron(CronExpression.EVERY_HOUR)
-  async settleOnSchedule(): Promise<void> {
-    try {
-      const n = await this.settle(null);
-      if (n > 0) this.logger.log({ settled: n }, 'sandbox settlement batch');
-    } catch (err) {
-      this.logger.error({ err }, 'sandbox settlement failed');
-    }
+    return this.settlement.settlePending(merchantId, { includeTerminals: true, trigger: 'manual' });
   }
 
   @Cron(CronExpression.EVERY_10_MINUTES)
@@ -568,6 +584,7 @@ export class TransactionsService {
     em: EntityManager,
     merchantId: string,
     req: ProcessRequest,
+    now: Date,
   ): Promise<ChargedMethod> {
     const pm = req.paymentMethod;
     const base = {
@@ -581,6 +598,16 @@ export class TransactionsService {
     if (pm.kind === 'card')
       return { ...base, label: 'card', details: { kind: 'card', card: pm.card, cvc: pm.cvc } };
     if (pm.kind === 'ach') return { ...base, label: 'ach', details: { kind: 'ach', ach: pm.ach } };
+    if (pm.kind === 'terminal') {
+      const amount = req.amount ?? req.baseAmount ?? 0;
+      const sale = await this.terminalSales.present(em, merchantId, pm, amount, now);
+      return {
+        ...base,
+        label: 'terminal',
+        details: { kind: 'card', card: sale.card, cvc: pm.cvc },
+        terminal: sale.terminal,
+      };
+    }
     if (pm.kind === 'token') {
       const details = await this.tokenizer.consume(
         em,
@@ -754,6 +781,9 @@ export class TransactionsService {
       customerId: input.customerId,
       customerPaymentMethodId: input.paymentMethodId,
       responseDetails: responseDetailsFor(id, input.processor.id, charged, outcome, now),
+      terminalId: charged.terminal?.id ?? null,
+      batchNumber: charged.terminal?.batchNumber ?? null,
+      settlementBatchId: null,
       billingAddress: charged.billingAddress,
       shippingAddress: charged.shippingAddress,
       cardOnFileIndicator: req.citMit.cardOnFileIndicator,
@@ -783,14 +813,6 @@ export class TransactionsService {
     if (!row) throw new NotFoundError('transaction', id);
     return row;
   }
-}
-
-interface SettledRow {
-  id: string;
-  merchant_id: string;
-  amount_settled: string;
-  currency: string;
-  referenced_transaction_id: string | null;
 }
 
 function changeOf(
@@ -851,7 +873,7 @@ function responseDetailsFor(
     processor_response_text: code.text,
     processor_type: PROCESSOR_TYPE,
     processor_id: processorId,
-    processor_specific: {},
+    processor_specific: charged.terminal?.processorSpecific ?? {},
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
   };

@@ -7,13 +7,19 @@ import { NotFoundError } from '../../platform/errors/errors';
 import { newSecretToken } from '../../platform/ids/ids';
 import { Processor } from '../../processors/processor.entity';
 import { ProcessorsService, toProcessorSettings } from '../../processors/processors.service';
-import { formatAmount, formatMoney } from '../currency';
-import { formatDate, invoiceDocument, InvoiceDocument } from '../invoice-document';
+import {
+  formatDate,
+  invoiceDocument,
+  InvoiceDocument,
+  invoiceMoney,
+  paymentMethodLabel,
+} from '../invoice-document';
 import { InvoicePayment } from '../invoice-payment.entity';
 import { Invoice } from '../invoice.entity';
 import { HostedUrls } from '../hosted-urls';
 import { InvoiceTemplates } from '../templates';
-import { feeNotice } from './payment-fees';
+import { FeeNotice, feeNotice } from './payment-fees';
+import { MoneyFormat } from '../../platform/money/currency';
 
 export interface RenderedPage {
   status: number;
@@ -65,8 +71,7 @@ export class HostedPageRenderer {
   async document(invoice: Invoice): Promise<{ doc: InvoiceDocument; merchant: Merchant }> {
     const merchant = await this.merchantOf(invoice);
     const doc = invoiceDocument(invoice, {
-      merchantName: merchant.name,
-      timeZone: merchant.timezone,
+      merchant,
       now: this.clock.now(),
       hostedUrl: this.urls.invoicePage(invoice.publicToken),
     });
@@ -81,6 +86,27 @@ export class HostedPageRenderer {
       if (err instanceof NotFoundError) return null;
       throw err;
     }
+  }
+
+  /**
+   * What paying the amount due by card or bank costs under the invoice's processors' fee
+   * programs, and the surcharge disclosure: shown on the page and printed on the PDF.
+   */
+  async feeNoticeFor(invoice: Invoice, format: MoneyFormat): Promise<FeeNotice> {
+    const card = invoice.paymentMethods.includes('card');
+    const ach = invoice.paymentMethods.includes('ach');
+    const billingState = invoice.billTo.state === '' ? null : invoice.billTo.state;
+    const cardProcessor = card
+      ? await this.processorOrNull(invoice, invoice.cardProcessorId)
+      : null;
+    const achProcessor = ach ? await this.processorOrNull(invoice, invoice.achProcessorId) : null;
+    return feeNotice(
+      invoice.amountDue,
+      format,
+      cardProcessor ? toProcessorSettings(cardProcessor) : null,
+      achProcessor ? toProcessorSettings(achProcessor) : null,
+      billingState,
+    );
   }
 
   notFound(): RenderedPage {
@@ -101,33 +127,23 @@ export class HostedPageRenderer {
       postalCode?: string;
     } = {},
   ): Promise<RenderedPage> {
-    const { doc } = await this.document(invoice);
+    const { doc, merchant } = await this.document(invoice);
+    const format = invoiceMoney(invoice, merchant);
     const open = invoice.status === 'pending' || invoice.status === 'partially_paid';
     const card = invoice.paymentMethods.includes('card');
     const ach = invoice.paymentMethods.includes('ach');
     const payable =
       open && invoice.amountDue > 0 && (card || ach || invoice.paymentMethods.includes('mail'));
-    let fees = {
-      show: false,
-      lines: [] as string[],
-      disclosure: '',
-      cardTotal: doc.amountDue,
-      achTotal: doc.amountDue,
-    };
-    if (payable && !options.inFlight && (card || ach)) {
-      const billingState = invoice.billTo.state === '' ? null : invoice.billTo.state;
-      const cardProcessor = card
-        ? await this.processorOrNull(invoice, invoice.cardProcessorId)
-        : null;
-      const achProcessor = ach ? await this.processorOrNull(invoice, invoice.achProcessorId) : null;
-      fees = feeNotice(
-        invoice.amountDue,
-        invoice.currency,
-        cardProcessor ? toProcessorSettings(cardProcessor) : null,
-        achProcessor ? toProcessorSettings(achProcessor) : null,
-        billingState,
-      );
-    }
+    const fees =
+      payable && !options.inFlight && (card || ach)
+        ? await this.feeNoticeFor(invoice, format)
+        : {
+            show: false,
+            lines: [],
+            disclosure: '',
+            cardTotal: doc.amountDue,
+            achTotal: doc.amountDue,
+          };
     const html = this.templates.render('invoice-page.hbs', {
       title: `Invoice ${doc.number} from ${doc.companyName}`,
       doc,
@@ -141,7 +157,7 @@ export class HostedPageRenderer {
       mail: invoice.paymentMethods.includes('mail') && payable,
       partial: invoice.allowPartialPayment,
       amountDue: invoice.amountDue,
-      amountDueInput: formatAmount(invoice.amountDue, invoice.currency),
+      amountDueInput: format.plain(invoice.amountDue),
       fees,
       cardButton: `Pay ${invoice.allowPartialPayment ? '' : `${fees.cardTotal} `}by card`,
       achButton: `Pay ${invoice.allowPartialPayment ? '' : `${fees.achTotal} `}by bank account`,
@@ -152,7 +168,7 @@ export class HostedPageRenderer {
 
   async receiptPage(invoice: Invoice, payment: InvoicePayment): Promise<RenderedPage> {
     const { doc, merchant } = await this.document(invoice);
-    const money = (cents: number) => formatMoney(cents, invoice.currency);
+    const money = (cents: number) => invoiceMoney(invoice, merchant).money(cents);
     const fees = sumCents([payment.surcharge, payment.serviceFee]);
     const html = this.templates.render('receipt-page.hbs', {
       title: `Receipt for invoice ${doc.number}`,
@@ -162,15 +178,10 @@ export class HostedPageRenderer {
         amount: money(payment.amount),
         surcharge: fees > 0 ? money(fees) : '',
         charged: money(payment.chargedAmount),
-        method:
-          payment.method === 'card'
-            ? 'Card'
-            : payment.method === 'ach'
-              ? 'Bank account'
-              : payment.method,
+        method: paymentMethodLabel(payment.method),
         maskedAccount: payment.maskedAccount,
         transactionId: payment.transactionId ?? '',
-        paidOn: formatDate(payment.updatedAt, merchant.timezone),
+        paidOn: formatDate(payment.updatedAt, merchant.timezone, doc.locale),
       },
     });
     return { status: 200, html, imageOrigin: originOf(invoice.companyLogoUrl) };

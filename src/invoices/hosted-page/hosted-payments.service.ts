@@ -13,7 +13,8 @@ import { DomainError, ValidationError } from '../../platform/errors/errors';
 import { newId } from '../../platform/ids/ids';
 import { Processor } from '../../processors/processor.entity';
 import { ProcessorsService, toProcessorSettings } from '../../processors/processors.service';
-import { invoiceNumberOf } from '../invoice-document';
+import { Merchant } from '../../accounts/merchant.entity';
+import { invoiceMoney, invoiceNumberOf } from '../invoice-document';
 import { InvoiceEmails } from '../invoice-emails';
 import { InvoicePayment } from '../invoice-payment.entity';
 import { paymentRefusal } from '../invoice-status';
@@ -161,7 +162,11 @@ export class HostedPayments {
       });
       let parsed;
       try {
-        parsed = parsePaymentForm(form, invoice.currency, invoice.paymentMethods, this.clock.now());
+        const merchant = await em
+          .getRepository(Merchant)
+          .findOneByOrFail({ id: invoice.merchantId });
+        const format = invoiceMoney(invoice, merchant);
+        parsed = parsePaymentForm(form, format, invoice.paymentMethods, this.clock.now());
       } catch (err) {
         if (err instanceof ValidationError) return formError(pageMessage(err));
         throw err;

@@ -1,3 +1,6 @@
+import { moneyFormat } from '../../platform/money/currency';
+
+const USD = moneyFormat('USD', 'en-US');
 import { defaultProcessorSettings, ProcessorSettings } from '../../billing-calc';
 import { chargeFor, feeNotice } from './payment-fees';
 
@@ -11,7 +14,7 @@ const surcharging: ProcessorSettings = {
 
 describe('hosted page fees', () => {
   it('shows nothing when the processor charges no fees', () => {
-    expect(feeNotice(25000, 'USD', plain, plain, 'IL')).toEqual({
+    expect(feeNotice(25000, USD, plain, plain, 'IL')).toEqual({
       show: false,
       lines: [],
       disclosure: '',
@@ -21,7 +24,7 @@ describe('hosted page fees', () => {
   });
 
   it('shows the credit card surcharge and its disclosure before paying', () => {
-    const notice = feeNotice(25000, 'USD', surcharging, plain, 'IL');
+    const notice = feeNotice(25000, USD, surcharging, plain, 'IL');
     expect(notice.show).toBe(true);
     expect(notice.lines).toEqual([
       'Credit cards: a surcharge of $7.50 is added ($257.50 in all). Debit and prepaid cards carry no surcharge.',
@@ -30,7 +33,7 @@ describe('hosted page fees', () => {
   });
 
   it('never shows a surcharge where the state forbids it', () => {
-    expect(feeNotice(25000, 'USD', surcharging, null, 'CT').show).toBe(false);
+    expect(feeNotice(25000, USD, surcharging, null, 'CT').show).toBe(false);
   });
 
   it('charges the surcharge on a credit card only', () => {

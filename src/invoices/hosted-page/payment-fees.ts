@@ -11,7 +11,7 @@ import {
   lookupFees,
   ProcessorSettings,
 } from '../../billing-calc';
-import { formatMoney } from '../currency';
+import { MoneyFormat } from '../../platform/money/currency';
 
 export interface PaymentCharge {
   /** What the payment takes off the invoice. */
@@ -70,12 +70,12 @@ export interface FeeNotice {
 /** What the page says about fees before the customer pays `amount`. */
 export function feeNotice(
   amount: number,
-  currency: string,
+  format: MoneyFormat,
   card: ProcessorSettings | null,
   ach: ProcessorSettings | null,
   billingState: string | null,
 ): FeeNotice {
-  const money = (cents: number) => formatMoney(cents, currency);
+  const money = (cents: number) => format.money(cents);
   const lines: string[] = [];
   let disclosure = '';
   let cardTotal = money(amount);

@@ -1,3 +1,6 @@
+import { moneyFormat } from '../../platform/money/currency';
+
+const USD = moneyFormat('USD', 'en-US');
 import { ValidationError } from '../../platform/errors/errors';
 import { parsePaymentForm } from './payment-form';
 
@@ -24,7 +27,7 @@ function messageOf(run: () => unknown): string {
 
 describe('parsePaymentForm', () => {
   it('reads a card payment and keeps only a masked number for display', () => {
-    const form = parsePaymentForm(card, 'USD', ['card'], now);
+    const form = parsePaymentForm(card, USD, ['card'], now);
     expect(form).toEqual({
       nonce: 'n'.repeat(24),
       amount: null,
@@ -51,7 +54,7 @@ describe('parsePaymentForm', () => {
         account_type: 'savings',
         amount: '1,234.50',
       },
-      'USD',
+      USD,
       ['ach'],
       now,
     );
@@ -65,17 +68,17 @@ describe('parsePaymentForm', () => {
 
   it("takes the spec's expiration_date name, and a card without a name", () => {
     const { name: _name, expiration: _exp, ...rest } = card;
-    const form = parsePaymentForm({ ...rest, expiration_date: '1231' }, 'USD', ['card'], now);
+    const form = parsePaymentForm({ ...rest, expiration_date: '1231' }, USD, ['card'], now);
     expect(form.details).toMatchObject({ kind: 'card', expiration: '12/31', name: '' });
   });
 
   it('refuses a method the invoice does not accept', () => {
-    expect(messageOf(() => parsePaymentForm(card, 'USD', ['ach'], now))).toMatch(/not accepted/);
+    expect(messageOf(() => parsePaymentForm(card, USD, ['ach'], now))).toMatch(/not accepted/);
   });
 
   it('refuses a bad card number without repeating it', () => {
     const message = messageOf(() =>
-      parsePaymentForm({ ...card, card_number: '4111111111111112' }, 'USD', ['card'], now),
+      parsePaymentForm({ ...card, card_number: '4111111111111112' }, USD, ['card'], now),
     );
     expect(message).toMatch(/Luhn/);
     expect(message).not.toContain('4111111111111112');
@@ -83,12 +86,12 @@ describe('parsePaymentForm', () => {
 
   it('refuses an expired card, a bad amount and a missing nonce', () => {
     expect(
-      messageOf(() => parsePaymentForm({ ...card, expiration: '01/30' }, 'USD', ['card'], now)),
+      messageOf(() => parsePaymentForm({ ...card, expiration: '01/30' }, USD, ['card'], now)),
     ).toMatch(/in the past/);
     expect(
-      messageOf(() => parsePaymentForm({ ...card, amount: '12.345' }, 'USD', ['card'], now)),
+      messageOf(() => parsePaymentForm({ ...card, amount: '12.345' }, USD, ['card'], now)),
     ).toMatch(/amount/);
-    expect(messageOf(() => parsePaymentForm({ ...card, nonce: '' }, 'USD', ['card'], now))).toMatch(
+    expect(messageOf(() => parsePaymentForm({ ...card, nonce: '' }, USD, ['card'], now))).toMatch(
       /expired/,
     );
   });

@@ -13,7 +13,7 @@ import {
   parseRoutingNumber,
 } from '../../gateway/payment-details/payment-details';
 import { ValidationError } from '../../platform/errors/errors';
-import { parseAmount } from '../currency';
+import { MoneyFormat } from '../../platform/money/currency';
 
 export type PaymentDetails =
   | {
@@ -56,7 +56,7 @@ function field(form: Record<string, string>, name: string): string {
 
 export function parsePaymentForm(
   form: Record<string, string>,
-  currency: string,
+  format: MoneyFormat,
   allowedMethods: readonly string[],
   now: Date,
 ): PaymentForm {
@@ -67,9 +67,12 @@ export function parsePaymentForm(
   }
   let amount: number | null = null;
   if (form.amount !== undefined) {
-    amount = parseAmount(form.amount, currency);
+    amount = format.parse(form.amount);
     if (amount === null || amount <= 0) {
-      throw new ValidationError('amount', 'enter the amount to pay, like 25.00');
+      throw new ValidationError(
+        'amount',
+        `enter the amount to pay, like ${format.plain(25 * 10 ** format.minorUnits)}`,
+      );
     }
   }
   // The account holder's name is required for a bank debit; the name on a card is optional.

@@ -73,3 +73,13 @@ describe('loadConfig: JWT settings', () => {
     expect(loadConfig({ REBILL_JWT_TTL_SECONDS: '3600' }).jwtTtlSeconds).toBe(3600);
   });
 });
+
+describe('loadConfig: file batch size limit', () => {
+  it('defaults to 64 MiB and refuses a value out of range', () => {
+    expect(loadConfig({}).fileBatchMaxBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig({ REBILL_FILE_BATCH_MAX_BYTES: '2048' }).fileBatchMaxBytes).toBe(2048);
+    expect(() => loadConfig({ REBILL_FILE_BATCH_MAX_BYTES: '10' })).toThrow(
+      /REBILL_FILE_BATCH_MAX_BYTES/,
+    );
+  });
+});

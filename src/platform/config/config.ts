@@ -28,6 +28,8 @@ export interface AppConfig {
   jwtSecret: string | undefined;
   /** How long a JWT lives, in seconds. */
   jwtTtlSeconds: number;
+  /** The largest CSV POST /api/filebatch accepts, in bytes. */
+  fileBatchMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  let fileBatchMaxBytes = 64 * 1024 * 1024;
+  const rawMax = str('REBILL_FILE_BATCH_MAX_BYTES');
+  if (rawMax !== undefined) {
+    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1024 || Number(rawMax) > 1024 ** 3) {
+      problems.push(
+        `REBILL_FILE_BATCH_MAX_BYTES must be an integer from 1024 to 1073741824, got "${rawMax}"`,
+      );
+    } else {
+      fileBatchMaxBytes = Number(rawMax);
+    }
+  }
+
   let webhookAllowPrivate = outboundAllowPrivate;
   const rawWebhookPrivate = str('REBILL_WEBHOOK_ALLOW_PRIVATE');
   if (rawWebhookPrivate !== undefined) {
@@ -150,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookAllowPrivate,
     jwtSecret,
     jwtTtlSeconds,
+    fileBatchMaxBytes,
   };
 }
 

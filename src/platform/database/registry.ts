@@ -55,6 +55,14 @@ import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
 import { CycleDisputes1700000140100 } from '../../billing/migrations/1700000140100-CycleDisputes';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
+import { Terminal } from '../../gateway/terminals/terminal.entity';
+import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
+import { TerminalsAndSettlement1700000120100 } from '../../gateway/migrations/1700000120100-TerminalsAndSettlement';
+import { FileBatch } from '../../file-batches/file-batch.entity';
+import { FileBatches1700000120200 } from '../../file-batches/migrations/1700000120200-FileBatches';
+import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
+import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
+import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
 export const entities = [
   Merchant,
@@ -79,6 +87,9 @@ export const entities = [
   Invoice,
   InvoicePayment,
   OutboxEmail,
+  Terminal,
+  SettlementBatch,
+  FileBatch,
   EventRow,
   WebhookEndpoint,
   WebhookDelivery,
@@ -87,6 +98,7 @@ export const entities = [
   IntentPayment,
   PaymentRefund,
   CheckoutSession,
+  InvoiceLogo,
   LedgerTransactionRow,
   PayoutRow,
   DisputeRow,
@@ -107,7 +119,11 @@ export const migrations = [
   Events1700000150000,
   Webhooks1700000150100,
   UserLogins1700000120000,
+  TerminalsAndSettlement1700000120100,
+  FileBatches1700000120200,
   Payments1700000130000,
+  MerchantLocale1700000180000,
+  InvoiceDocuments1700000180001,
   Ledger1700000140000,
   CycleDisputes1700000140100,
 ];

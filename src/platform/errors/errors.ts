@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  | 'payload_too_large';
 
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -19,6 +20,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   unprocessable: 422,
   too_many_requests: 429,
+  payload_too_large: 413,
 };
 
 export class DomainError extends Error {
