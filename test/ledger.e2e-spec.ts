@@ -62,6 +62,10 @@ describe('ledger: balances, ledger transactions and the journal', () => {
       settlement_status: 'settled',
     });
     expect(typeof one.body.settled_at).toBe('string');
+    // Traceable to the gateway's settlement batch.
+    const gatewayTx = (await m.api.get(`/api/transaction/${id}`)).body.data[0];
+    expect(one.body.settlement_id).toBe(gatewayTx.settlement_batch_id);
+    expect(one.body.settlement_id).toMatch(/^[0-9a-v]{20}$/);
   });
 
   it('a refund leaves the balance at once and settles with the next batch; a voided sale leaves nothing', async () => {

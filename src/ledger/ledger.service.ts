@@ -71,7 +71,7 @@ export function ledgerTransactionView(r: LedgerTransactionRow): LedgerTransactio
     source_account_id: r.merchantId,
     amount: r.amount,
     currency: r.currency,
-    settlement_id: null,
+    settlement_id: r.settlementId,
     settlement_status: r.settlementStatus,
     settled_at: r.settledAt?.toISOString() ?? null,
     description: r.description,

@@ -53,6 +53,7 @@ import {
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
+import { LedgerSettlementIds1700000140001 } from '../../ledger/migrations/1700000140001-LedgerSettlementIds';
 import { CycleDisputes1700000140100 } from '../../billing/migrations/1700000140100-CycleDisputes';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 import { Terminal } from '../../gateway/terminals/terminal.entity';
@@ -126,4 +127,5 @@ export const migrations = [
   InvoiceDocuments1700000180001,
   Ledger1700000140000,
   CycleDisputes1700000140100,
+  LedgerSettlementIds1700000140001,
 ];
