@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { RecurringChargeLine } from '../billing-calc';
 import type { LocalDate } from '../billing-calc/calendar';
 import type { StoredCredentialFields } from '../gateway/cit-mit';
+import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { NotFoundError } from '../platform/errors/errors';
 import type { BillingRunRecord, BillingRunStatus, BillingRunSummary } from './billing-run.types';
@@ -80,6 +81,7 @@ export class BillingRepository {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly eventLog: EventLog,
   ) {}
 
   private m(em?: EntityManager): EntityManager {
@@ -538,10 +540,28 @@ export class BillingRepository {
     summary: BillingRunSummary,
     error: string | null,
   ): Promise<void> {
-    await this.m().query(
-      `UPDATE billing_runs SET status = $2, summary = $3, error = $4, finished_at = $5, heartbeat_at = $5 WHERE id = $1`,
-      [runId, status, summary, error, this.clock.now()],
-    );
+    await this.dataSource.transaction(async (em) => {
+      const [rows]: [Record<string, unknown>[], number] = await em.query(
+        `UPDATE billing_runs SET status = $2, summary = $3, error = $4, finished_at = $5, heartbeat_at = $5
+          WHERE id = $1 RETURNING *`,
+        [runId, status, summary, error, this.clock.now()],
+      );
+      const run = rows[0];
+      // A merchant's completed run is announced to it (docs/webhooks.md) with the run's
+      // closing; a dry run changed nothing, and a run across all merchants (the CLI without
+      // --merchant) belongs to none.
+      if (run && status === 'completed' && !run.dry_run && typeof run.merchant_id === 'string') {
+        await this.eventLog.record(em, [
+          {
+            merchantId: run.merchant_id,
+            type: 'billing_run.completed',
+            objectType: 'billing_run',
+            objectId: runId,
+            data: runView(run),
+          },
+        ]);
+      }
+    });
   }
 
   async runningRuns(): Promise<{ id: string; summary: BillingRunSummary }[]> {

@@ -17,6 +17,8 @@ export interface EventFilter {
 function queryText(query: Record<string, unknown>, key: string): string | undefined {
   const value = query[key];
   if (value === undefined || value === '') return undefined;
+  // Numbers come coerced by the route's query schema.
+  if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') throw new ValidationError(key, 'must be given once');
   return value.trim();
 }

@@ -142,8 +142,12 @@ export class CycleInvoices {
     );
   }
 
-  /** Emails each customer the cycle's hosted invoice link, with the retry date when there is one. */
+  /**
+   * Records invoice.payment_failed for each, and emails each customer the cycle's hosted
+   * invoice link, with the retry date when there is one.
+   */
   async notifyFailures(em: EntityManager, failures: readonly CycleFailure[]): Promise<void> {
+    await this.invoices.recordRenewalFailures(em, failures);
     await this.invoices.enqueueRenewalFailures(
       em,
       failures.map((f) => ({

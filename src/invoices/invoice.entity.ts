@@ -212,6 +212,10 @@ export class Invoice {
   @Column({ type: 'timestamptz', name: 'overdue_notice_sent_at', nullable: true })
   overdueNoticeSentAt!: Date | null;
 
+  /** When invoice.overdue was recorded for the current due date (docs/webhooks.md). */
+  @Column({ type: 'timestamptz', name: 'overdue_event_at', nullable: true })
+  overdueEventAt!: Date | null;
+
   @Column({ type: 'timestamptz', name: 'paid_at', nullable: true })
   paidAt!: Date | null;
 

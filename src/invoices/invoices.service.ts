@@ -126,15 +126,25 @@ export class InvoicesService {
    * caller's transaction.
    */
   async recordEvent(em: EntityManager, invoice: Invoice, type: InvoiceEventType): Promise<void> {
-    await this.eventLog.record(em, [
-      {
+    await this.recordEvents(em, [{ invoice, type }]);
+  }
+
+  /** The same for a batch: one event-log write. */
+  async recordEvents(
+    em: EntityManager,
+    items: readonly { invoice: Invoice; type: InvoiceEventType }[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.eventLog.record(
+      em,
+      items.map(({ invoice, type }) => ({
         merchantId: invoice.merchantId,
         type,
         objectType: 'invoice',
         objectId: invoice.id,
-        data: invoiceView(invoice, this.clock.now(), this.hostedUrl(invoice)),
-      },
-    ]);
+        data: invoiceView(invoice, now, this.hostedUrl(invoice)),
+      })),
+    );
   }
 
   hostedUrl(invoice: Invoice): string {
@@ -251,6 +261,7 @@ export class InvoicesService {
       lastSentAt: null,
       reminderSentAt: null,
       overdueNoticeSentAt: null,
+      overdueEventAt: null,
       paidAt: null,
       cancelledAt: null,
       deletedAt: null,
@@ -373,7 +384,13 @@ export class InvoicesService {
       created.push(invoice);
       return invoice;
     });
-    if (created.length > 0) await em.getRepository(Invoice).insert(created);
+    if (created.length > 0) {
+      await em.getRepository(Invoice).insert(created);
+      await this.recordEvents(
+        em,
+        created.map((invoice) => ({ invoice, type: 'invoice.created' as const })),
+      );
+    }
     return result;
   }
 
@@ -486,6 +503,13 @@ export class InvoicesService {
         now,
       ],
     );
+    await this.recordEvents(
+      em,
+      changed.map((invoice) => ({
+        invoice,
+        type: invoice.status === 'paid' ? 'invoice.paid' : 'invoice.partially_paid',
+      })),
+    );
     for (const event of events) {
       for (const listener of this.paymentListeners) await listener(em, event);
     }
@@ -524,6 +548,30 @@ export class InvoicesService {
       ];
     });
     await this.emails.enqueueMany(em, emails);
+  }
+
+  /**
+   * For the billing run: `invoice.payment_failed` for each cycle invoice whose renewal charge
+   * was declined, in the outcome's transaction; one event-log write for the batch.
+   */
+  async recordRenewalFailures(
+    em: EntityManager,
+    failures: readonly { merchantId: string; invoiceId: string }[],
+  ): Promise<void> {
+    if (failures.length === 0) return;
+    const invoices = await em
+      .getRepository(Invoice)
+      .findBy({ id: In([...new Set(failures.map((f) => f.invoiceId))]) });
+    const byId = new Map(invoices.map((i) => [i.id, i]));
+    await this.recordEvents(
+      em,
+      failures.flatMap((f) => {
+        const invoice = byId.get(f.invoiceId);
+        if (!invoice || invoice.merchantId !== f.merchantId || invoice.deletedAt !== null)
+          return [];
+        return [{ invoice, type: 'invoice.payment_failed' as const }];
+      }),
+    );
   }
 
   /** Whether each invoice has a hosted-page payment in flight (pending or unknown). */
@@ -574,6 +622,7 @@ export class InvoicesService {
         // A new due date gets its own reminder and, if it passes, its own overdue notice.
         invoice.reminderSentAt = null;
         invoice.overdueNoticeSentAt = null;
+        invoice.overdueEventAt = null;
       }
       const now = this.clock.now();
       const status = settledStatus(invoice);

@@ -21,7 +21,7 @@ function optionalId(v: unknown, field: string): string | null {
 }
 
 /** Spec: Balances. */
-@V1Controller('balances', 'balances')
+@V1Controller('balances')
 export class BalancesController {
   constructor(private readonly ledger: LedgerService) {}
 
@@ -33,7 +33,7 @@ export class BalancesController {
 }
 
 /** Spec: Transactions (the ledger's, not the gateway's). */
-@V1Controller('transactions', 'transactions')
+@V1Controller('transactions')
 export class LedgerTransactionsController {
   constructor(private readonly ledger: LedgerService) {}
 
@@ -74,7 +74,7 @@ export class LedgerTransactionsController {
 const DISPUTE_STATUSES = ['new', 'under_review', 'won', 'lost'];
 
 /** Spec: Disputes, with evidence (notes and files). */
-@V1Controller('disputes', 'disputes')
+@V1Controller('disputes')
 export class DisputesController {
   constructor(
     private readonly disputes: DisputesService,
@@ -161,7 +161,7 @@ export class DisputesController {
 }
 
 /** Spec: Payouts. */
-@V1Controller('payouts', 'payouts')
+@V1Controller('payouts')
 export class PayoutsController {
   constructor(
     private readonly payouts: PayoutsService,
@@ -204,7 +204,7 @@ export class PayoutsController {
 }
 
 /** Spec: Accounts → "Fetch Partner Processing Plan". */
-@V1Controller('accounts', 'accounts')
+@V1Controller('accounts')
 export class ProcessingPlanController {
   constructor(private readonly plans: ProcessingPlansService) {}
 
@@ -218,7 +218,7 @@ export class ProcessingPlanController {
 }
 
 /** The sandbox's money events on demand (tests, demos): disputes, payouts, the bank. */
-@V1Controller('sandbox', 'sandbox')
+@V1Controller('sandbox')
 export class LedgerSandboxController {
   constructor(
     private readonly disputes: DisputesService,

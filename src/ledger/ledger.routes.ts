@@ -19,6 +19,7 @@ import {
   Type,
 } from '../platform/http/route-schema';
 import type { RouteDeclaration, TSchema } from '../platform/http/route-schema';
+import { V1Failure } from '../payments/payments.schemas';
 import { SOURCE_TYPES } from './ledger.service';
 
 const AccountId = () => Type.String({ description: "the merchant account's id" });
@@ -224,8 +225,8 @@ const RateInput = Input({
 const Params = Input({ id: Str(64) });
 
 /** A /v1 route: the payments API's error shape. */
-function v1<const R extends RouteDeclaration>(declaration: R): R & { v1: true } {
-  return route({ ...declaration, v1: true as const });
+function v1<const R extends RouteDeclaration>(declaration: R): R & { failure: typeof V1Failure } {
+  return route({ ...declaration, failure: V1Failure });
 }
 
 export const LEDGER_ROUTES = {

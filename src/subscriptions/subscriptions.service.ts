@@ -102,6 +102,16 @@ export interface RecordedBilling {
 
 export const DEFAULT_CURRENCY = 'USD';
 
+/** A signup to a plan (the payments API's subscription checkout). */
+export interface PlanSignup {
+  planId: string;
+  customerId: string;
+  paymentMethodId: string;
+  paymentMethodType: 'card' | 'ach';
+  processorId?: string;
+  description?: string;
+}
+
 /** Request fields an update may change, as recorded in the `updated` event. */
 const UPDATABLE_FIELDS = [
   'plan_id',
@@ -150,6 +160,55 @@ export class SubscriptionsService implements OnModuleInit {
     body: Record<string, unknown>,
     actor: Actor,
   ): Promise<SubscriptionDetails> {
+    return this.dataSource.transaction((em) => this.createIn(em, merchantId, body, actor));
+  }
+
+  /**
+   * The port for the payments API's subscription checkout: a subscription to a plan for a
+   * vaulted customer and payment method, inside the caller's transaction (the one that
+   * records the checkout's approved payment), so both commit or neither does.
+   */
+  async subscribeToPlan(em: EntityManager, merchantId: string, signup: PlanSignup, actor: Actor) {
+    const details = await this.createIn(
+      em,
+      merchantId,
+      {
+        plan_id: signup.planId,
+        customer: {
+          id: signup.customerId,
+          payment_method_type: signup.paymentMethodType,
+          payment_method_id: signup.paymentMethodId,
+        },
+        ...(signup.description !== undefined ? { description: signup.description } : {}),
+        ...(signup.processorId !== undefined ? { processor_id: signup.processorId } : {}),
+      },
+      actor,
+    );
+    return { id: details.subscription.id, nextBillDate: details.subscription.nextBillDate };
+  }
+
+  /** Whether the merchant has this plan (checked when a subscription checkout is created). */
+  async planExists(merchantId: string, planId: string): Promise<boolean> {
+    try {
+      await this.plans.forSubscription(
+        this.dataSource.manager,
+        merchantId,
+        planId,
+        'subscription.plan_id',
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ValidationError || err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  private async createIn(
+    em: EntityManager,
+    merchantId: string,
+    body: Record<string, unknown>,
+    actor: Actor,
+  ): Promise<SubscriptionDetails> {
     const planId = optionalId(body.plan_id, 'plan_id');
     const customer = optionalCustomer(body.customer);
     if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
@@ -165,7 +224,7 @@ export class SubscriptionsService implements OnModuleInit {
     const currency = optionalCurrency(body.currency) ?? DEFAULT_CURRENCY;
     const timezone = optionalTimeZone(body.timezone) ?? null;
 
-    return this.dataSource.transaction(async (em) => {
+    {
       const plan = planId
         ? await this.plans.forSubscription(em, merchantId, planId, 'plan_id')
         : null;
@@ -234,7 +293,7 @@ export class SubscriptionsService implements OnModuleInit {
         to: 'active',
       });
       return this.details(em, subscription);
-    });
+    }
   }
 
   async get(merchantId: string, id: string): Promise<SubscriptionDetails> {

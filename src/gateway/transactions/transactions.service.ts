@@ -614,6 +614,14 @@ export class TransactionsService {
     if (pm.kind === 'card')
       return { ...base, label: 'card', details: { kind: 'card', card: pm.card, cvc: pm.cvc } };
     if (pm.kind === 'ach') return { ...base, label: 'ach', details: { kind: 'ach', ach: pm.ach } };
+    if (pm.kind === 'wallet') {
+      // The wallet's device card (DPAN) is charged like a card; no CVC, the cryptogram stands for it.
+      return {
+        ...base,
+        label: pm.wallet,
+        details: { kind: 'card', card: pm.card, cvc: null },
+      };
+    }
     if (pm.kind === 'terminal') {
       const amount = req.amount ?? req.baseAmount ?? 0;
       const sale = await this.terminalSales.present(em, merchantId, pm, amount, now);

@@ -6,17 +6,24 @@ import { objectBody } from '../../platform/http/body';
 import { list, ok } from '../../platform/http/envelope';
 import { VaultService } from './vault.service';
 
-type PaymentKind = 'card' | 'ach' | 'token';
+type PaymentKind = 'card' | 'ach' | 'token' | 'applepay' | 'googlepay';
+
+/** A stored wallet payment method is a card (its DPAN): update and delete it as one. */
+function storedKind(kind: string): 'card' | 'ach' | 'token' {
+  const k = paymentKind(kind);
+  return k === 'applepay' || k === 'googlepay' ? 'card' : k;
+}
 
 function paymentKind(kind: string): PaymentKind {
-  if (kind === 'card' || kind === 'ach' || kind === 'token') return kind;
-  if (kind === 'applepay' || kind === 'googlepay') {
-    throw new ValidationError(
-      'payment method',
-      `${kind} is not supported by Rebill; use card, ach or token`,
-    );
-  }
-  throw new ValidationError('payment method', 'must be card, ach or token');
+  if (
+    kind === 'card' ||
+    kind === 'ach' ||
+    kind === 'token' ||
+    kind === 'applepay' ||
+    kind === 'googlepay'
+  )
+    return kind;
+  throw new ValidationError('payment method', 'must be card, ach, token, applepay or googlepay');
 }
 
 const SUCCESS = { status: 'success', msg: 'success' } as const;
@@ -118,7 +125,7 @@ export class VaultController {
       await this.vault.updatePaymentMethod(
         auth.merchantId,
         id,
-        paymentKind(kind),
+        storedKind(kind),
         paymentMethodId,
         objectBody(raw),
       ),
@@ -132,7 +139,7 @@ export class VaultController {
     @Param('kind') kind: string,
     @Param('paymentMethodId') paymentMethodId: string,
   ) {
-    await this.vault.deletePaymentMethod(auth.merchantId, id, paymentKind(kind), paymentMethodId);
+    await this.vault.deletePaymentMethod(auth.merchantId, id, storedKind(kind), paymentMethodId);
     return SUCCESS;
   }
 }

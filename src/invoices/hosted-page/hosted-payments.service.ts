@@ -440,7 +440,7 @@ export class HostedPayments {
 }
 
 /** "invalid card number: is not a valid card number (...)" → "Card number is not a valid card number (...)." */
-function pageMessage(err: ValidationError): string {
+export function pageMessage(err: ValidationError): string {
   const field = err.field ?? '';
   const problem = err.message.replace(/^invalid [^:]*: /, '');
   if (field === 'form' || field === '')

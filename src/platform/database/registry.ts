@@ -44,6 +44,7 @@ import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
 import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
+import { InvoiceOverdueEvents1700000150200 } from '../../invoices/migrations/1700000150200-InvoiceOverdueEvents';
 import {
   CheckoutSession,
   IntentPayment,
@@ -119,6 +120,7 @@ export const migrations = [
   CustomerCredits1700000160000,
   Events1700000150000,
   Webhooks1700000150100,
+  InvoiceOverdueEvents1700000150200,
   UserLogins1700000120000,
   TerminalsAndSettlement1700000120100,
   FileBatches1700000120200,

@@ -6,7 +6,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { Failure, V1Failure } from './route-schema';
+import { Failure } from './route-schema';
 
 export const API_VERSION = '1.5.1';
 
@@ -102,7 +102,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   document.components.schemas = {
     ...document.components.schemas,
     Failure: Failure as never,
-    V1Failure: V1Failure as never,
   };
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {

@@ -268,22 +268,6 @@ export const Failure = Output(
   { title: 'Failure' },
 );
 
-/**
- * The payments API's error shape (docs/payments-api.md, "Errors"): the envelope plus a
- * machine-readable `error`. Routes under /v1 declare `v1: true` to document and serialize it.
- */
-export const V1Failure = Output(
-  {
-    status: Type.Literal('failed'),
-    msg: Type.String({ example: 'invalid limit: must be a whole number from 1 to 50' }),
-    error: Output({
-      code: Type.String({ example: 'bad_request' }),
-      param: Nullable(Type.String()),
-    }),
-  },
-  { title: 'V1Failure' },
-);
-
 /** `limit` and `offset` for lists that page. */
 export function PagingQuery(maxLimit = 1000) {
   return Input({
@@ -333,6 +317,8 @@ export interface RouteDeclaration {
   responses: Partial<Record<number, TSchema>>;
   /** Failure statuses besides the ones every route has (400, 401, 500 for authenticated routes). */
   errors?: readonly number[];
+  /** The failure body, when the API's differs from `Failure` (the payments API's, docs/payments-api.md). */
+  failure?: TSchema;
   /**
    * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency interceptor
    * applies to all of them); documents the header and the 409 and 422 it may answer.
@@ -342,8 +328,6 @@ export interface RouteDeclaration {
   examples?: { body?: unknown; response?: unknown };
   /** Content type of a non-JSON success (text/html, application/pdf): documented, not serialized. */
   produces?: string;
-  /** A payments API route (/v1): failures have the V1Failure shape. */
-  v1?: boolean;
 }
 
 export type BodyOf<R extends RouteDeclaration> = R['body'] extends TSchema
@@ -383,7 +367,7 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
     for (const [status, schema] of Object.entries(declaration.responses)) response[status] = schema;
   }
   for (const status of failureStatuses(declaration))
-    response[status] = declaration.v1 ? V1Failure : Failure;
+    response[status] = declaration.failure ?? Failure;
   return {
     ...(declaration.body ? { body: declaration.body } : {}),
     ...(declaration.query ? { querystring: declaration.query } : {}),
@@ -478,9 +462,7 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       ApiResponse({
         status,
         description: STATUS_TEXT[status] ?? String(status),
-        schema: {
-          $ref: `#/components/schemas/${declaration.v1 ? 'V1Failure' : 'Failure'}`,
-        } as never,
+        schema: (declaration.failure ?? { $ref: '#/components/schemas/Failure' }) as never,
       }),
     );
   }
