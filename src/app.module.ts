@@ -13,6 +13,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { BillingModule } from './billing/billing.module';
 import { CreditsModule } from './credits/credits.module';
+import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 import { EventsModule } from './events/events.module';
 import { FileBatchesModule } from './file-batches/file-batches.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -64,6 +65,7 @@ export class AppModule {
         InvoicesModule,
         BillingModule,
         CreditsModule,
+        SubscriptionChangesModule,
         EventsModule,
         FileBatchesModule,
         WebhooksModule,

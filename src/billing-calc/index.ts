@@ -16,3 +16,4 @@ export * from './invoice-totals';
 export { priceLine } from './line-items';
 export type { LinePricing, LinePricingInput } from './line-items';
 export * from './renewal-amount';
+export * from './proration';

@@ -142,6 +142,16 @@ export class BillingRepository {
     return rows.map(cycleFrom);
   }
 
+  /** The latest bill date the subscription was billed for before `before` (its current cycle's start), or null. */
+  async lastBilledDate(subscriptionId: string, before: LocalDate): Promise<LocalDate | null> {
+    const rows: { bill_date: string }[] = await this.dataSource.query(
+      `SELECT max(bill_date)::text AS bill_date FROM billing_cycles
+        WHERE subscription_id = $1 AND bill_date < $2`,
+      [subscriptionId, before],
+    );
+    return rows[0]?.bill_date ?? null;
+  }
+
   /** For each subscription, the bill dates from its next bill date up to `asOf` that have a cycle. */
   async billedDates(
     em: EntityManager,

@@ -625,6 +625,44 @@ export class SubscriptionsService implements OnModuleInit {
   }
 
   /** The calendar date it is now in the subscription's time zone (its own, else the merchant's). */
+  /**
+   * A price change (plan and base amount) from the plan-change flow of the billing domain
+   * (docs/proration.md): the subscription keeps its add-ons, discounts and calendar. Locks the
+   * row; refuses (409) a cancelled or completed subscription. Records an `updated` event.
+   */
+  async changePrice(
+    em: EntityManager,
+    merchantId: string,
+    id: string,
+    change: { planId: string | null; amount: number; detail: Record<string, unknown> },
+    actor: Actor,
+  ): Promise<SubscriptionDetails> {
+    const sub = await this.find(em, merchantId, id, { lock: true });
+    if (!isLive(sub.status)) {
+      throw new ConflictError(
+        `the subscription is ${sub.status}, which is final: it cannot be changed`,
+      );
+    }
+    const detail: Record<string, unknown> = { ...change.detail };
+    if (change.planId !== null && change.planId !== sub.planId) {
+      detail.plan_id = { from: sub.planId, to: change.planId };
+      sub.planId = change.planId;
+    }
+    if (change.amount !== sub.amount) {
+      detail.amount = { from: sub.amount, to: change.amount };
+      sub.amount = change.amount;
+    }
+    sub.updatedAt = this.clock.now();
+    await em.save(sub);
+    await this.recordEvent(em, sub, 'updated', actor, { detail });
+    return this.details(em, sub);
+  }
+
+  /** The subscription with its add-ons and discounts, inside the caller's transaction. */
+  async detailsIn(em: EntityManager, merchantId: string, id: string): Promise<SubscriptionDetails> {
+    return this.details(em, await this.find(em, merchantId, id, {}));
+  }
+
   async today(em: EntityManager, sub: Subscription): Promise<LocalDate> {
     const zone = sub.timezone ?? (await this.merchantTimeZone(em, sub.merchantId));
     return localDateInZone(this.clock.now(), zone);

@@ -3,6 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
 import { ValidationError } from '../../platform/errors/errors';
 import { objectBody } from '../../platform/http/body';
+import { Route } from '../../platform/http/route-schema';
+import { VAULT_ROUTES } from './vault.routes';
 import { list, ok } from '../../platform/http/envelope';
 import { VaultService } from './vault.service';
 
@@ -36,24 +38,28 @@ export class VaultController {
 
   @Post('customer')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.create)
   async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     return ok(await this.vault.createCustomer(auth.merchantId, objectBody(raw)));
   }
 
   @Post('customer/search')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.search)
   async search(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const found = await this.vault.searchCustomers(auth.merchantId, objectBody(raw));
     return list(found.data, found.total);
   }
 
   @Get(':id')
+  @Route(VAULT_ROUTES.get)
   async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(await this.vault.getCustomer(auth.merchantId, id));
   }
 
   @Post('customer/:id')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.update)
   async update(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -63,6 +69,7 @@ export class VaultController {
   }
 
   @Delete(':id')
+  @Route(VAULT_ROUTES.remove)
   async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     await this.vault.deleteCustomer(auth.merchantId, id);
     return SUCCESS;
@@ -70,6 +77,7 @@ export class VaultController {
 
   @Post('customer/:id/address')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.createAddress)
   async createAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -80,6 +88,7 @@ export class VaultController {
 
   @Post('customer/:id/address/:addressId')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.updateAddress)
   async updateAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -90,6 +99,7 @@ export class VaultController {
   }
 
   @Delete('customer/:id/address/:addressId')
+  @Route(VAULT_ROUTES.deleteAddress)
   async deleteAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -101,6 +111,7 @@ export class VaultController {
 
   @Post('customer/:id/:kind')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.createPaymentMethod)
   async createPaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -114,6 +125,7 @@ export class VaultController {
 
   @Post('customer/:id/:kind/:paymentMethodId')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.updatePaymentMethod)
   async updatePaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -133,6 +145,7 @@ export class VaultController {
   }
 
   @Delete('customer/:id/:kind/:paymentMethodId')
+  @Route(VAULT_ROUTES.deletePaymentMethod)
   async deletePaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,

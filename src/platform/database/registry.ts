@@ -66,6 +66,9 @@ import { MerchantLocale1700000180000 } from '../../accounts/migrations/170000018
 import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
 import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
+import { CredentialChangeNotifications1700000170000 } from '../../accounts/migrations/1700000170000-CredentialChangeNotifications';
+import { ProcessorChangeNotifications1700000170001 } from '../../processors/migrations/1700000170001-ProcessorChangeNotifications';
+
 export const entities = [
   Merchant,
   User,
@@ -130,4 +133,6 @@ export const migrations = [
   Ledger1700000140000,
   CycleDisputes1700000140100,
   LedgerSettlementIds1700000140001,
+  CredentialChangeNotifications1700000170000,
+  ProcessorChangeNotifications1700000170001,
 ];

@@ -177,9 +177,9 @@ export function Int(minimum: number, maximum: number, options: FieldOptions = {}
   );
 }
 
-/** A resource id as the API returns it: 20 characters of base32hex. */
+/** A resource id as the API returns it (20 characters of base32hex for most resources). */
 export function Id(options: SchemaOptions = {}) {
-  return Type.String({ pattern: '^[0-9a-v]{20}$', example: 'b94lh3vkq8e1k0c5pbe0', ...options });
+  return Type.String({ pattern: '^[0-9a-z]{10,40}$', example: 'b94lh3vkq8e1k0c5pbe0', ...options });
 }
 
 /** An id given in a request: a string of at most 100 characters. */
@@ -257,6 +257,12 @@ export function SuccessList<T extends TSchema>(item: T, options: ObjectOptions =
   );
 }
 
+/** {"status":"success","msg":"success"}: the spec's answer to some deletes, without data. */
+export const SuccessWithoutData = Output(
+  { status: Type.Literal('success'), msg: Type.String({ example: 'success' }) },
+  { title: 'SuccessWithoutData' },
+);
+
 /** {"status":"failed","msg":"invalid amount: ..."}: every error, the message names the field. */
 export const Failure = Output(
   {
@@ -328,6 +334,12 @@ export interface RouteDeclaration {
   examples?: { body?: unknown; response?: unknown };
   /** Content type of a non-JSON success (text/html, application/pdf): documented, not serialized. */
   produces?: string;
+  /**
+   * How messages start: 'field' (default) writes `amount must be ...`, as the calculation core
+   * does; 'invalid' writes `invalid amount: must be ...`, as ValidationError does, for the
+   * routes whose clients know that form (invoices, the vault, transactions, users).
+   */
+  errorStyle?: 'field' | 'invalid';
 }
 
 export type BodyOf<R extends RouteDeclaration> = R['body'] extends TSchema
@@ -368,10 +380,12 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
   }
   for (const status of failureStatuses(declaration))
     response[status] = declaration.failure ?? Failure;
+  const styled = (schema: TObject) =>
+    declaration.errorStyle === 'invalid' ? { ...schema, 'x-error-style': 'invalid' } : schema;
   return {
-    ...(declaration.body ? { body: declaration.body } : {}),
-    ...(declaration.query ? { querystring: declaration.query } : {}),
-    ...(declaration.params ? { params: declaration.params } : {}),
+    ...(declaration.body ? { body: styled(declaration.body) } : {}),
+    ...(declaration.query ? { querystring: styled(declaration.query) } : {}),
+    ...(declaration.params ? { params: styled(declaration.params) } : {}),
     response,
   };
 }
