@@ -63,7 +63,10 @@ describe('ledger: balances, ledger transactions and the journal', () => {
     });
     expect(typeof one.body.settled_at).toBe('string');
     // Traceable to the gateway's settlement batch.
-    const gatewayTx = (await m.api.get(`/api/transaction/${id}`)).body.data[0];
+    const [gatewayTx] = await ds.query(
+      `SELECT settlement_batch_id FROM gateway_transactions WHERE id = $1`,
+      [id],
+    );
     expect(one.body.settlement_id).toBe(gatewayTx.settlement_batch_id);
     expect(one.body.settlement_id).toMatch(/^[0-9a-v]{20}$/);
   });
