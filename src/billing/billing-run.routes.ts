@@ -102,6 +102,10 @@ export const BillingSettingsView = Output(
       description: 'local time of the nightly run, "HH:MM"',
       example: '02:00',
     }),
+    dispute_action: Type.String({
+      description:
+        "what a dispute on a subscription's payment does: pause (default), cancel or none",
+    }),
   },
   { title: 'BillingSettings' },
 );
@@ -111,6 +115,7 @@ const settingsBody = Input({
   final_action: Opt(Str(50)),
   catch_up: Opt(Str(50)),
   run_at: Opt(Str(5, { example: '02:00' })),
+  dispute_action: Opt(Str(50)),
 });
 const putSettings = route({
   summary: "Change the merchant's billing settings (only the fields given)",

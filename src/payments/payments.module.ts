@@ -5,6 +5,7 @@ import { CryptoModule } from '../platform/crypto/crypto.module';
 import { V1AuthGuard } from './api/v1-auth';
 import { PaymentIntentsController, RefundsController } from './payment-intents.controller';
 import { PaymentIntentsService } from './payment-intents.service';
+import { PaymentLookup } from './payment-lookup.port';
 import { PaymentMethodsController } from './payment-methods.controller';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -31,7 +32,13 @@ import { ExternalPaymentsService } from './external-payments.service';
     ExternalPaymentsController,
     CheckoutPageController,
   ],
-  providers: [V1AuthGuard, PaymentIntentsService, CheckoutSessionsService, ExternalPaymentsService],
-  exports: [V1AuthGuard, PaymentIntentsService, AccountsModule],
+  providers: [
+    V1AuthGuard,
+    PaymentIntentsService,
+    CheckoutSessionsService,
+    ExternalPaymentsService,
+    PaymentLookup,
+  ],
+  exports: [V1AuthGuard, PaymentIntentsService, PaymentLookup, AccountsModule],
 })
 export class PaymentsModule {}

@@ -53,6 +53,8 @@ export type LedgerChange =
   /** A status change (past due, cancelled, paused, active again after a payment). */
   | { kind: 'status'; subscriptionId: string; to: SubscriptionStatus; reason: string }
   /** Missed dates passed over (catch_up "latest"): the next bill date jumps to `to`. */
+  /** Something billing records on the subscription without changing it (a disputed payment). */
+  | { kind: 'noted'; subscriptionId: string; detail: Record<string, unknown> }
   | {
       kind: 'skipped';
       subscriptionId: string;
@@ -237,7 +239,9 @@ export class SubscriptionLedger {
     for (const change of changes) {
       const s = state.get(change.subscriptionId);
       if (!s) throw new Error(`subscription ${change.subscriptionId} was not loaded`);
-      if (change.kind === 'skipped') {
+      if (change.kind === 'noted') {
+        event(s, 'updated', change.detail, s.status, s.status);
+      } else if (change.kind === 'skipped') {
         if (s.status !== 'active' && s.status !== 'past_due') continue;
         s.nextBillDate = change.to;
         touched.add(s.id);

@@ -319,16 +319,32 @@ export class TransactionsService {
   async paymentFactsOf(
     em: EntityManager,
     ids: readonly string[],
-  ): Promise<Map<string, { paymentType: 'card' | 'ach'; cardBrand: string | null }>> {
+  ): Promise<
+    Map<
+      string,
+      { paymentType: 'card' | 'ach'; cardBrand: string | null; settlementBatchId: string | null }
+    >
+  > {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; payment_type: 'card' | 'ach'; card_type: string | null }[] =
-      await em.query(
-        `SELECT id, payment_type, response_details->>'card_type' AS card_type
+    const rows: {
+      id: string;
+      payment_type: 'card' | 'ach';
+      card_type: string | null;
+      settlement_batch_id: string | null;
+    }[] = await em.query(
+      `SELECT id, payment_type, response_details->>'card_type' AS card_type, settlement_batch_id
            FROM gateway_transactions WHERE id = ANY($1::text[])`,
-        [ids],
-      );
+      [ids],
+    );
     return new Map(
-      rows.map((r) => [r.id, { paymentType: r.payment_type, cardBrand: r.card_type }]),
+      rows.map((r) => [
+        r.id,
+        {
+          paymentType: r.payment_type,
+          cardBrand: r.card_type,
+          settlementBatchId: r.settlement_batch_id,
+        },
+      ]),
     );
   }
 

@@ -56,6 +56,8 @@ import {
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
+import { LedgerSettlementIds1700000140001 } from '../../ledger/migrations/1700000140001-LedgerSettlementIds';
+import { CycleDisputes1700000140100 } from '../../billing/migrations/1700000140100-CycleDisputes';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 import { Terminal } from '../../gateway/terminals/terminal.entity';
 import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
@@ -133,6 +135,8 @@ export const migrations = [
   Ledger1700000140000,
   SealedReplays1700000110000,
   InvoiceOverdueAt1700000110001,
+  CycleDisputes1700000140100,
+  LedgerSettlementIds1700000140001,
   CredentialChangeNotifications1700000170000,
   ProcessorChangeNotifications1700000170001,
 ];
