@@ -1,13 +1,18 @@
 /**
- * npm run bench:billing [-- --subscriptions N --workers W]
+ * npm run bench:billing [-- --subscriptions N --workers W --batch-size B --in-flight F
+ *                           --latencies 0,200 --decline-rate 0.05]
  *
- * Seeds N subscriptions (default 100,000) due on one date and runs the billing with the
- * sandbox gateway over HTTP on loopback (the merchant's processor is an http gateway pointed
- * at Rebill's own sandbox endpoints). Prints subscriptions per second and, measured in the
- * same run on the same database with the same concurrency, the rate of a plain transaction
- * that updates one row and inserts two (the database's ceiling for this work), and the ratio.
+ * Seeds N subscriptions (default 100,000) due on one date and bills them through a gateway
+ * simulator in a separate process (scripts/gateway-simulator.ts: the spec's POST
+ * /api/transaction and /api/transaction/search, answering after a set latency), once per
+ * latency: the first cycle at the first latency, the next cycle a month later at the next.
+ * Prints subscriptions per second at each latency and, measured in the same run on the same
+ * database with the same concurrency, the rate of a plain transaction that updates one row
+ * and inserts two (the database's ceiling for this work), the ratio, and the peak RSS.
  */
 import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -18,17 +23,47 @@ import { resolveDatabase } from '../src/platform/database/resolve-database';
 import { BillingRunService } from '../src/billing/billing-run.service';
 import { cloneSubscription } from './seed-subscriptions';
 
+/** Starts the simulator and waits for its port. */
+async function startSimulator(declineRate: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      resolve(__dirname, 'gateway-simulator.ts'),
+      '--decline-rate',
+      declineRate,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  for await (const chunk of child.stdout!) {
+    out += String(chunk);
+    const m = /listening (\d+)/.exec(out);
+    if (m) return { child, url: `http://127.0.0.1:${m[1]}` };
+  }
+  throw new Error('the gateway simulator did not start');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       subscriptions: { type: 'string', default: '100000' },
       workers: { type: 'string', default: '4' },
+      'batch-size': { type: 'string', default: '250' },
+      'in-flight': { type: 'string', default: '64' },
+      latencies: { type: 'string', default: '0,200' },
+      'decline-rate': { type: 'string', default: '0' },
     },
   });
   const n = Number(values.subscriptions);
   const workers = Number(values.workers);
-  // Two connections per worker, and room for the rest of the app (and the loopback sandbox).
-  process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 3 + 10));
+  const batchSize = Number(values['batch-size']);
+  const inFlight = Number(values['in-flight']);
+  const latencies = values.latencies.split(',').map(Number);
+  const simulator = await startSimulator(values['decline-rate']);
+  // Two connections per worker, the run's owner lock and room for the rest of the app.
+  process.env.DATABASE_POOL_SIZE ??= String(Math.max(20, workers * 2 + 8));
   // The bench's gateway listens on loopback.
   const config = loadConfig({
     REBILL_OUTBOUND_ALLOW_PRIVATE: 'true',
@@ -57,11 +92,10 @@ async function main(): Promise<void> {
     if (json.status !== 'success') throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
     return json.data;
   };
-  // The subscriptions charge through an http processor whose gateway is this same Rebill on
-  // loopback; the sandbox answers there with the merchant's default (sandbox) processor.
+  // The subscriptions charge through an http processor whose gateway is the simulator.
   const loopback = await call('POST', '/api/processor', {
-    name: 'Loopback gateway',
-    gateway: { kind: 'http', base_url: base, api_key: key },
+    name: 'Gateway simulator',
+    gateway: { kind: 'http', base_url: simulator.url, api_key: 'sim_key_for_the_benchmark' },
   });
   const customer = await call('POST', '/api/vault/customer', {
     default_payment: { card: { number: '4111111111111111', expiration_date: '12/39' } },
@@ -90,16 +124,34 @@ async function main(): Promise<void> {
     `[bench] seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; billing with ${workers} workers…\n`,
   );
 
-  const started = performance.now();
-  const run = await app.get(BillingRunService).run({
-    asOf: '2099-01-01',
-    merchantId: merchant.merchant.id,
-    workers,
-    batchSize: 100,
-    triggeredBy: 'bench',
-  });
-  const billingSeconds = (performance.now() - started) / 1000;
-  const perSecond = run.summary.subscriptions / billingSeconds;
+  const runs: { latency: number; perSecond: number; seconds: number; summary: any }[] = [];
+  for (const [i, latency] of latencies.entries()) {
+    await fetch(`${simulator.url}/__control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latency_ms: latency }),
+    });
+    const asOf = `2099-${String(i + 1).padStart(2, '0')}-01`;
+    process.stderr.write(`[bench] billing ${asOf} at ${latency} ms gateway latency…\n`);
+    const started = performance.now();
+    const run = await app.get(BillingRunService).run({
+      asOf,
+      merchantId: merchant.merchant.id,
+      workers,
+      batchSize,
+      inFlight,
+      triggeredBy: 'bench',
+    });
+    const seconds = (performance.now() - started) / 1000;
+    runs.push({
+      latency,
+      seconds,
+      perSecond: run.summary.subscriptions / seconds,
+      summary: run.summary,
+    });
+  }
+  const perSecond = runs[0].perSecond;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   // The ceiling: the same number of one-update-two-insert transactions, same concurrency.
   const pool = new Pool({ connectionString: db.url, max: workers });
@@ -139,16 +191,21 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `billing run: ${run.summary.subscriptions} subscriptions (${run.summary.charged} charged, ${run.summary.errors} errors) in ${billingSeconds.toFixed(1)} s, ${workers} workers, sandbox over HTTP on loopback`,
+      `billing: ${n} subscriptions, ${workers} workers, batches of ${batchSize}, ${inFlight} charges in flight per worker, gateway simulator in its own process (decline rate ${values['decline-rate']})`,
       '| measure | per second |',
       '|---|---:|',
-      `| billing run (subscriptions) | ${perSecond.toFixed(0)} |`,
-      `| ceiling: 1 update + 2 inserts per transaction | ${ceilingPerSecond.toFixed(0)} |`,
+      ...runs.map(
+        (r) =>
+          `| billing run at ${r.latency} ms gateway latency (subscriptions; ${r.summary.charged} charged, ${r.summary.declined} declined, ${r.summary.errors} errors, ${r.seconds.toFixed(1)} s) | ${r.perSecond.toFixed(0)} |`,
+      ),
+      `| ceiling: 1 update + 2 inserts per transaction, ${workers} connections | ${ceilingPerSecond.toFixed(0)} |`,
       '',
-      `ratio billing / ceiling: ${(perSecond / ceilingPerSecond).toFixed(3)}`,
+      `ratio billing (${runs[0].latency} ms) / ceiling: ${(perSecond / ceilingPerSecond).toFixed(3)}`,
+      `peak RSS: ${peakRssMb.toFixed(0)} MB`,
       '',
     ].join('\n'),
   );
+  simulator.child.kill('SIGTERM');
   await app.close();
   await db.stop();
 }

@@ -1,26 +1,27 @@
 /**
- * npm run bench: requests per second and p99 latency of POST /api/calculate/amounts (the
- * whole stack: Fastify, auth against PostgreSQL, processor lookup, the calculation core),
- * and, in the same run, of a bare Fastify endpoint doing the same decimal arithmetic
- * (calculateAmounts on the same body, no auth, no database). Prints the ratio.
+ * npm run bench: requests per second and p99 latency of Rebill through the whole stack, and,
+ * in the same run, of a bare Fastify endpoint doing the same decimal arithmetic (the
+ * baseline: calculateAmounts on the same body, no auth, no database). Each server runs in its
+ * own process and the load generator (autocannon) in another, so the client does not share
+ * the server's event loop. Benched:
+ *   POST /api/calculate/amounts          (auth, processor, validation, the core, serialization)
+ *   GET  /api/recurring/subscription/{id} (a read through the whole stack)
+ *   POST /api/recurring/subscription      (a write: a transaction with several inserts)
+ * Prints each against the baseline: throughput ratio (target >= 0.5) and p99 ratio (<= 2).
+ * BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_PROFILE=1 (--cpu-prof the Rebill server
+ * into .bench-profile/), LOG_LEVEL for the Rebill server (info, as in production).
  */
-import 'reflect-metadata';
-import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { AccountsService } from '../src/accounts/accounts.service';
-import { createApp } from '../src/app.factory';
-import {
-  calculateAmounts,
-  defaultProcessorSettings,
-  parseCalculateAmountsRequest,
-} from '../src/billing-calc';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../src/platform/config/config';
 import { resolveDatabase } from '../src/platform/database/resolve-database';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROOT = path.resolve(__dirname, '..');
 
-const body = {
+export const CALC_BODY = {
   amount: 12999,
   currency: 'USD',
   payment_method: 'card',
@@ -32,70 +33,159 @@ const body = {
   shipping_amount: { type: 'flat', value: 799, include: true },
 };
 
-async function measure(name: string, url: string, headers: Record<string, string>) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+interface Started<T> {
+  child: ChildProcess;
+  info: T;
+}
+
+function startServer<T>(args: string[], nodeArgs: string[] = []): Promise<Started<T>> {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '-r', 'ts-node/register/transpile-only', 'scripts/bench-server.ts', ...args],
+    // Logs (LOG_LEVEL, info by default as in production) are formatted and written, to nowhere.
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('message', (info) => resolve({ child, info: info as T }));
+    child.once('exit', (code) => reject(new Error(`bench server ${args[0]} exited with ${code}`)));
   });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return {
-    name,
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    total: result.requests.total,
-  };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p99: number;
+}
+
+/** autocannon in its own process; its JSON result on stdout. */
+function load(
+  name: string,
+  url: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body?: unknown,
+  duration = DURATION_S,
+): Promise<Result> {
+  const args = [
+    path.join(ROOT, 'node_modules/autocannon/autocannon.js'),
+    '-j',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(duration),
+    '-m',
+    method,
+  ];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  if (body !== undefined)
+    args.push('-H', 'content-type=application/json', '-b', JSON.stringify(body));
+  args.push(url);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('close', () => {
+      try {
+        const r = JSON.parse(out) as {
+          requests: { average: number };
+          latency: { p99: number };
+          non2xx: number;
+          errors: number;
+        };
+        if (r.non2xx > 0 || r.errors > 0) {
+          return reject(new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`));
+        }
+        resolve({ name, rps: r.requests.average, p99: r.latency.p99 });
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  });
 }
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const db = await resolveDatabase(config, (m) => process.stderr.write(`[bench] ${m}\n`));
-  const app = await createApp({ config, databaseUrl: db.url, scheduler: false });
-  const merchant = await app
-    .get(AccountsService)
-    .createMerchant({ name: 'Bench', timezone: 'UTC' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const appPort = (app.getHttpServer().address() as { port: number }).port;
-
-  const bare = Fastify();
-  const processor = defaultProcessorSettings('bench');
-  bare.post('/calc', async (request) => ({
-    status: 'success',
-    msg: 'success',
-    data: calculateAmounts(parseCalculateAmountsRequest(request.body), processor),
-  }));
-  await bare.listen({ port: 0, host: '127.0.0.1' });
-  const barePort = (bare.server.address() as { port: number }).port;
-
-  // Warm up both, then measure the baseline and Rebill in the same run.
-  await measure('warm-up', `http://127.0.0.1:${barePort}/calc`, {});
-  const baseline = await measure(
-    'bare Fastify + calculateAmounts',
-    `http://127.0.0.1:${barePort}/calc`,
-    {},
-  );
-  const rebill = await measure(
-    'Rebill POST /api/calculate/amounts',
-    `http://127.0.0.1:${appPort}/api/calculate/amounts`,
-    {
-      authorization: merchant.privateKey.secret,
-    },
-  );
-
-  const rows = [baseline, rebill];
-  process.stdout.write(`\n${DURATION_S}s per endpoint, ${CONNECTIONS} connections, loopback\n`);
-  process.stdout.write('| endpoint | requests/s | p99 latency (ms) |\n|---|---:|---:|\n');
-  for (const r of rows) process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} |\n`);
-  process.stdout.write(
-    `\nratio Rebill / baseline: throughput ${(rebill.rps / baseline.rps).toFixed(2)}, p99 latency ${(rebill.p99 / Math.max(baseline.p99, 1)).toFixed(2)}\n`,
-  );
-  await bare.close();
-  await app.close();
-  await db.stop();
+  const profile = process.env.BENCH_PROFILE === '1';
+  if (profile) mkdirSync(path.join(ROOT, '.bench-profile'), { recursive: true });
+  const bare = await startServer<{ port: number }>(['bare']);
+  const rebill = await startServer<{
+    port: number;
+    key: string;
+    customerId: string;
+    subscriptionId: string;
+  }>(['rebill', db.url], profile ? ['--cpu-prof', '--cpu-prof-dir=.bench-profile'] : []);
+  const auth = { authorization: rebill.info.key };
+  const base = `http://127.0.0.1:${rebill.info.port}`;
+  try {
+    // Warm both up (JIT, pools, caches), then measure the baseline and Rebill in the same run.
+    await load('warm-up', `http://127.0.0.1:${bare.info.port}/calc`, 'POST', {}, CALC_BODY, 3);
+    await load('warm-up', `${base}/api/calculate/amounts`, 'POST', auth, CALC_BODY, 3);
+    const baseline = await load(
+      'bare Fastify + calculateAmounts (baseline)',
+      `http://127.0.0.1:${bare.info.port}/calc`,
+      'POST',
+      {},
+      CALC_BODY,
+    );
+    const rows = [
+      await load(
+        'POST /api/calculate/amounts',
+        `${base}/api/calculate/amounts`,
+        'POST',
+        auth,
+        CALC_BODY,
+      ),
+      await load(
+        'GET /api/recurring/subscription/{id}',
+        `${base}/api/recurring/subscription/${rebill.info.subscriptionId}`,
+        'GET',
+        auth,
+      ),
+      await load(
+        'POST /api/recurring/subscription',
+        `${base}/api/recurring/subscription`,
+        'POST',
+        auth,
+        {
+          customer: { id: rebill.info.customerId },
+          amount: 1000,
+          billing_cycle_interval: 1,
+          billing_days: '1',
+        },
+      ),
+    ];
+    const out = process.stdout;
+    out.write(
+      `\n${DURATION_S}s per endpoint, ${CONNECTIONS} connections, loopback; client, baseline and Rebill in separate processes\n`,
+    );
+    out.write(
+      '| endpoint | requests/s | p99 (ms) | throughput ratio | p99 ratio |\n|---|---:|---:|---:|---:|\n',
+    );
+    out.write(
+      `| ${baseline.name} | ${baseline.rps.toFixed(0)} | ${baseline.p99} | 1.00 | 1.00 |\n`,
+    );
+    for (const r of rows) {
+      out.write(
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${(r.rps / baseline.rps).toFixed(2)} | ${(r.p99 / Math.max(baseline.p99, 1)).toFixed(2)} |\n`,
+      );
+    }
+    out.write(
+      '\ntargets: throughput ratio >= 0.5 and p99 ratio <= 2 (POST /api/calculate/amounts)\n',
+    );
+  } finally {
+    await stop(rebill.child);
+    await stop(bare.child);
+    await db.stop();
+  }
 }
 
 main().catch((err) => {

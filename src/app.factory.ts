@@ -9,6 +9,9 @@ import { DataSource } from 'typeorm';
 import { AppModule, AppOptions } from './app.module';
 import { buildOpenApiDocument } from './platform/http/openapi';
 import { correlationIdFor } from './platform/http/correlation-id';
+import { ValidationError } from './platform/errors/errors';
+import { assertInputWithinLimits, assertPathParamsExist } from './platform/http/input-limits';
+import { clientErrorHandler, frameworkErrors, trackLatestResponse } from './platform/http/wire';
 import { installRequestValidation } from './platform/http/schema-validation';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
@@ -23,13 +26,20 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     genReqId: (req: IncomingMessage) => correlationIdFor(req),
     bodyLimit: 1024 * 1024,
     // Numbers in ids stay strings; money is validated by the domain.
+    // The wire (src/platform/http/wire.ts): stray bytes after a GET/DELETE, client and
+    // framework errors in the envelope.
+    clientErrorHandler,
+    frameworkErrors,
   });
   const fastify = adapter.getInstance();
+  trackLatestResponse(fastify.server);
+
+  // Only JSON (and the hosted page's form posts) are read; any other body is a 415.
+  fastify.removeAllContentTypeParsers();
   // Route schemas (src/platform/http/route-schema.ts): validated by our ajv, errors in the envelope.
   installRequestValidation(fastify);
 
   // Existing clients send an empty body, or "{}", on GET and DELETE: accept both.
-  fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
@@ -55,6 +65,37 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
+  });
+  // NUL characters, over-long strings, deep nesting and non-object bodies are refused before
+  // any route reads them. Like a schema failure, the error is attached to the request and
+  // thrown by RequestValidationGuard after the API-key guard (a caller without a key gets 401).
+  fastify.addHook('preValidation', async (request) => {
+    try {
+      assertPathParamsExist(request.params, request.method, request.url);
+      assertInputWithinLimits(request.query);
+      assertInputWithinLimits(request.body);
+      const body: unknown = request.body;
+      if (
+        body !== undefined &&
+        (body === null || typeof body !== 'object' || Array.isArray(body))
+      ) {
+        throw new ValidationError('body', 'must be a JSON object');
+      }
+    } catch (err) {
+      (request as { validationError?: unknown }).validationError = err;
+    }
+  });
+  // Query strings and path parameters again once the schema has coerced them ("1e400" is
+  // coerced to Infinity, which a schema's maximum does not catch).
+  fastify.addHook('preHandler', async (request) => {
+    const attached = request as { validationError?: unknown };
+    if (attached.validationError !== undefined) return;
+    try {
+      assertInputWithinLimits(request.query);
+      assertInputWithinLimits(request.params);
+    } catch (err) {
+      attached.validationError = err;
+    }
   });
   fastify.addHook('onResponse', async (request, reply) => {
     httpRequestDuration

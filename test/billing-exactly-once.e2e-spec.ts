@@ -66,7 +66,11 @@ describe('billing run: exactly once', () => {
     return ids;
   }
 
-  function startCli(workers: number): ChildProcess {
+  function startCli(
+    workers: number,
+    extra: string[] = [],
+    env: Record<string, string> = {},
+  ): ChildProcess {
     return spawn(
       process.execPath,
       [
@@ -80,10 +84,11 @@ describe('billing run: exactly once', () => {
         '--workers',
         String(workers),
         '--quiet',
+        ...extra,
       ],
       {
         cwd: resolve(__dirname, '..'),
-        env: { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' },
+        env: { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -94,6 +99,22 @@ describe('billing run: exactly once', () => {
       if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
       child.once('exit', (code) => done(code));
     });
+  }
+
+  async function states(ids: string[]): Promise<Record<string, number>> {
+    const rows: { state: string; n: number }[] = await db.query(
+      `SELECT state, count(*)::int AS n FROM charge_attempts WHERE subscription_id = ANY($1) GROUP BY state`,
+      [ids],
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  async function approvedSales(): Promise<number> {
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM gateway_transactions WHERE merchant_id = $1 AND type = 'sale' AND response_code = 100`,
+      [m.id],
+    );
+    return n;
   }
 
   async function attempts(ids: string[]): Promise<number> {
@@ -222,5 +243,117 @@ describe('billing run: exactly once', () => {
     // Resolution found the first charges: no attempt was sent twice.
     expect(await attempts(ids)).toBe(5);
     await expectBilledExactlyOnce(ids);
+  });
+  it('survives a crash between phase 1 and phase 2 of a whole batch: nothing sent, then everything sent once', async () => {
+    const ids = await seed(goodCustomer, 300, 'p1x');
+    const before = await approvedSales();
+    const crashed = startCli(1, ['--batch-size', '300'], {
+      REBILL_BILLING_CRASH_AT: 'after_decide',
+    });
+    await exited(crashed);
+    expect(crashed.signalCode).toBe('SIGKILL');
+    // The whole batch was decided and recorded before the gateway heard of any of it.
+    expect(await states(ids)).toEqual({ started: 300 });
+    expect(await approvedSales()).toBe(before);
+
+    const finisher = startCli(2);
+    expect(await exited(finisher)).toBe(0);
+    await expectBilledExactlyOnce(ids);
+    expect(await approvedSales()).toBe(before + 300);
+    // The dead run is not left 'running' forever: it is abandoned with what its attempts show.
+    const runs: { status: string; summary: any }[] = await db.query(
+      `SELECT status, summary FROM billing_runs WHERE merchant_id = $1 AND status <> 'completed'`,
+      [m.id],
+    );
+    expect(runs).toContainEqual(
+      expect.objectContaining({
+        status: 'abandoned',
+        summary: expect.objectContaining({ subscriptions: 300, unknown: 300, charged: 0 }),
+      }),
+    );
+  });
+
+  it('survives a crash between phase 2 and phase 3 of a whole batch: the charges are found, never sent again', async () => {
+    const ids = await seed(goodCustomer, 300, 'p2x');
+    const before = await approvedSales();
+    const crashed = startCli(1, ['--batch-size', '300'], {
+      REBILL_BILLING_CRASH_AT: 'after_charge',
+    });
+    await exited(crashed);
+    expect(crashed.signalCode).toBe('SIGKILL');
+    // Charged at the gateway, not yet recorded.
+    expect(await states(ids)).toEqual({ started: 300 });
+    expect(await approvedSales()).toBe(before + 300);
+
+    const finisher = startCli(2);
+    expect(await exited(finisher)).toBe(0);
+    expect(await approvedSales()).toBe(before + 300);
+    expect(await states(ids)).toEqual({ approved: 300 });
+    await expectBilledExactlyOnce(ids);
+  });
+
+  it('bills once through a gateway that answers some charges of a batch and drops the answer of others', async () => {
+    const sim = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        'scripts/gateway-simulator.ts',
+        '--lost-rate',
+        '0.4',
+      ],
+      { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let out = '';
+      for await (const chunk of sim.stdout!) {
+        out += String(chunk);
+        if (/listening \d+/.test(out)) break;
+      }
+      const url = `http://127.0.0.1:${/listening (\d+)/.exec(out)![1]}`;
+      const processor = await m.api.post('/api/processor', {
+        name: 'Flaky gateway',
+        gateway: { kind: 'http', base_url: url, api_key: 'sim_key_for_the_tests' },
+      });
+      expect(processor.status).toBe(200);
+      const ids = await seed(goodCustomer, 200, 'lost');
+      await db.query(`UPDATE subscriptions SET processor_id = $2 WHERE id = ANY($1)`, [
+        ids,
+        processor.body.data.id,
+      ]);
+
+      const first = await m.api.post('/api/recurring/billing-run', { date: DATE });
+      const s1 = first.body.data.summary;
+      expect(s1.unknown).toBeGreaterThan(40);
+      expect(s1.charged).toBeGreaterThan(40);
+      expect(s1.charged + s1.unknown).toBe(200);
+
+      const second = await m.api.post('/api/recurring/billing-run', { date: DATE });
+      expect(second.body.data.summary).toMatchObject({ unknown: 0, charged: s1.unknown });
+      expect(await states(ids)).toEqual({ approved: 200 });
+
+      // The gateway's own records: one charge per subscription, each known to the database.
+      const txs = (await (await fetch(`${url}/__transactions`)).json()) as {
+        idempotency_key: string;
+      }[];
+      const mine = txs.filter((tx) =>
+        ids.some((id) => tx.idempotency_key.startsWith(`rebill-${id}-`)),
+      );
+      expect(mine).toHaveLength(200);
+      const known: { idempotency_key: string }[] = await db.query(
+        `SELECT idempotency_key FROM charge_attempts WHERE subscription_id = ANY($1)`,
+        [ids],
+      );
+      expect(new Set(known.map((k) => k.idempotency_key))).toEqual(
+        new Set(mine.map((tx) => tx.idempotency_key)),
+      );
+      const subs: { billing_count: number }[] = await db.query(
+        `SELECT billing_count FROM subscriptions WHERE id = ANY($1)`,
+        [ids],
+      );
+      expect(subs.every((s) => s.billing_count === 1)).toBe(true);
+    } finally {
+      sim.kill('SIGTERM');
+    }
   });
 });

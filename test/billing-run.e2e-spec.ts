@@ -200,7 +200,7 @@ describe('billing run scenarios', () => {
     });
   });
 
-  it('sends every renewal merchant-initiated, the first one too, all naming the same initial transaction', async () => {
+  it('sends every renewal merchant-initiated, naming the customer-initiated verification made at signup', async () => {
     const s = await scenario();
     const sub = await subscribe(s, {
       amount: 1500,
@@ -208,16 +208,32 @@ describe('billing run scenarios', () => {
       billing_days: '1',
       next_bill_date: '2027-01-01',
     });
+    const signup: { initial_transaction_id: string }[] = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT initial_transaction_id FROM gateway_stored_credentials WHERE merchant_id = $1 AND customer_id = $2`,
+        [s.m.id, s.customerId],
+      );
+    expect(signup).toHaveLength(1);
+    const verification = (await s.m.api.get(`/api/transaction/${signup[0].initial_transaction_id}`))
+      .body.data[0];
+    expect(verification).toMatchObject({
+      type: 'verification',
+      amount: 0,
+      initiated_by: 'customer',
+      stored_credential_indicator: 'stored',
+      billing_method: 'initial_recurring',
+    });
     for (const date of months(3)) await runOn(s, date);
     const txs = await charges(s, sub.id);
     expect(txs).toHaveLength(3);
-    // The customer is asleep when the nightly run charges: never customer-initiated.
     for (const renewal of txs) {
       expect(renewal).toMatchObject({
         initiated_by: 'merchant',
         stored_credential_indicator: 'used',
         billing_method: 'recurring',
         card_on_file_indicator: 'R',
+        initial_transaction_id: verification.id,
       });
     }
     // One series: whatever started it (a signup charge or verification), every renewal names it.
@@ -351,9 +367,15 @@ describe('billing run scenarios', () => {
   });
 
   it('does not retry a hard decline', async () => {
-    const s = await scenario(HARD_DECLINE_CARD);
+    // A lost card fails the verification at signup: the card is lost after it (replaced in the vault).
+    const s = await scenario(GOOD_CARD);
     await s.m.api.put('/api/recurring/billing-settings', { final_action: 'cancel' });
     const sub = await subscribe(s, MONTHLY_ON_THE_1ST);
+    const replaced = await s.m.api.post(`/api/vault/customer/${s.customerId}/card/${s.cardId}`, {
+      number: HARD_DECLINE_CARD,
+      expiration_date: '12/39',
+    });
+    expect(replaced.status).toBe(200);
     const summary = await runOn(s, '2027-01-01');
     expect(summary.declined).toBe(1);
     expect((await subscription(s, sub.id)).status).toBe('cancelled');

@@ -128,6 +128,14 @@ describe('/api/calculate/amounts and /api/lookup/fees', () => {
     });
     expect(credit.body.data.surcharge).toBe(300);
     expect(credit.body.data.total).toBe(10300);
+    // Six digits, as most clients send: the same card, the same surcharge.
+    const six = await m.api.post('/api/calculate/amounts', {
+      ...base,
+      payment_method: 'card',
+      cc_bin: '400551',
+    });
+    expect(six.body.data.surcharge).toBe(300);
+    expect(six.body.data.total).toBe(10300);
     expect(credit.body.data.features.surcharge).toBe(true);
     expect(credit.body.data.disclaimer).toMatchObject({
       display: true,

@@ -193,6 +193,42 @@ describe('foundation: auth, envelope, errors, idempotency, correlation ids, heal
   describe('idempotency (x-idempotency-key)', () => {
     const key = () => `idem-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
+    it('replays the same bytes as the first response, and stores them sealed', async () => {
+      const k = key();
+      const send = () =>
+        fetch(`${t.baseUrl}/api/recurring/plan`, {
+          method: 'POST',
+          headers: {
+            authorization: a.privateKey,
+            'content-type': 'application/json',
+            'x-idempotency-key': k,
+          },
+          // Keys whose order jsonb would change (it sorts by length, then bytes).
+          body: JSON.stringify({
+            name: 'bytes',
+            amount: 1000,
+            billing_frequency: 'monthly',
+            billing_cycle_interval: 1,
+            billing_days: '1',
+            duration: 0,
+          }),
+        });
+      const first = await send();
+      const firstText = await first.text();
+      const second = await send();
+      const secondText = await second.text();
+      expect(first.status).toBe(200);
+      expect(second.headers.get('x-idempotent-replayed')).toBe('true');
+      expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
+      expect(secondText).toBe(firstText);
+      const { DataSource } = await import('typeorm');
+      const rows: { response_sealed: string }[] = await t.app
+        .get(DataSource)
+        .query('SELECT response_sealed FROM idempotency_keys WHERE key = $1', [k]);
+      expect(rows[0].response_sealed).toMatch(/^enc:v1:/);
+      expect(rows[0].response_sealed).not.toContain('bytes');
+    });
+
     it('replays the first response for the same key and body', async () => {
       const k = key();
       const first = await a.api.post(

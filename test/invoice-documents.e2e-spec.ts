@@ -494,9 +494,12 @@ describe('invoice documents: PDF, page and email in every currency and script', 
       expect(byPath['/huge.png']).toMatch(/larger than/);
       expect(byPath['/not-an-image']).toMatch(/not a PNG or JPEG/);
       expect(byPath['/slow.png']).toMatch(/did not answer/);
-      // Kept: asking again does not fetch again.
+      // Kept: asking again does not fetch again, until a failure is a day old.
       await fetcher.logoFor(m.id, `${logos.url}/huge.png`);
       expect(logos.hits.get('/huge.png')).toBe(1);
+      t.clock.setNow(new Date(Date.now() + 25 * 3600_000));
+      await fetcher.logoFor(m.id, `${logos.url}/huge.png`);
+      expect(logos.hits.get('/huge.png')).toBe(2);
     });
   });
 });

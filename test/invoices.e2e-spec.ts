@@ -141,7 +141,7 @@ describe('invoices API', () => {
         adjustment: 0,
         amount_due: 100,
         payment_methods: ['card'],
-        status: 'overdue', // created after its due instant
+        status: 'pending', // due that same day (UTC): on time until the day ends
         message: 'Thank you for your business!',
         reject_message: '',
         send_via: 'none',

@@ -62,6 +62,13 @@ describe('ledger: balances, ledger transactions and the journal', () => {
       settlement_status: 'settled',
     });
     expect(typeof one.body.settled_at).toBe('string');
+    // Traceable to the gateway's settlement batch.
+    const [gatewayTx] = await ds.query(
+      `SELECT settlement_batch_id FROM gateway_transactions WHERE id = $1`,
+      [id],
+    );
+    expect(one.body.settlement_id).toBe(gatewayTx.settlement_batch_id);
+    expect(one.body.settlement_id).toMatch(/^[0-9a-v]{20}$/);
   });
 
   it('a refund leaves the balance at once and settles with the next batch; a voided sale leaves nothing', async () => {
@@ -140,7 +147,9 @@ describe('ledger: balances, ledger transactions and the journal', () => {
       `/v1/transactions?limit=3&ending_before=${second.body.meta.first_id}`,
     );
     expect(back.body.data.map((x: any) => x.id)).toEqual(all.slice(0, 3));
-    expect((await v1(t, m).get('/v1/transactions?limit=51')).status).toBe(400);
+    const tooMany = await v1(t, m).get('/v1/transactions?limit=51');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toEqual({ code: 'bad_request', param: 'limit' });
     const foreign = await v1(t, other).get(`/v1/transactions?starting_after=${all[0]}`);
     expect(foreign.status).toBe(400);
     expect(foreign.body.msg).toMatch(/starting_after/);
@@ -151,14 +160,14 @@ describe('ledger: balances, ledger transactions and the journal', () => {
     const fees = await s({ source_type: 'fee' });
     expect(fees.status).toBe(200);
     expect(fees.body.data.every((x: any) => x.source_type === 'fee')).toBe(true);
-    expect(fees.body.meta.total).toBe(2);
+    expect(fees.body.meta.total_count).toBe(2);
     const big = await s({ amount_min: 5000, sort_column: 'amount', sort_direction: 'asc' });
     expect(big.body.data.map((x: any) => x.amount)).toEqual([5000, 10000]);
     const paged = await s({ limit: 2, page: 2, sort_column: 'amount', sort_direction: 'desc' });
     expect(paged.body.meta).toMatchObject({ page: 2, limit: 2 });
     expect(paged.body.data).toHaveLength(2);
     expect((await s({ start_date: '2030-01-01T00:00:00Z' })).body.data).toEqual([]);
-    expect((await s({ settlement_status: 'unsettled' })).body.meta.total).toBe(0);
+    expect((await s({ settlement_status: 'unsettled' })).body.meta.total_count).toBe(0);
     for (const [body, field] of [
       [{ source_type: 'bogus' }, 'source_type'],
       [{ limit: 51 }, 'limit'],
@@ -264,6 +273,57 @@ describe('ledger: balances, ledger transactions and the journal', () => {
     // Visa interchange 1.8% + 10¢, markup 0.3% + 10¢, auth fee 5¢ on $100.00 = $2.35.
     await sale(other, 10000);
     expect(await balance(other)).toEqual([expect.objectContaining({ pending: 10000 - 235 })]);
+  });
+
+  it('the partner corrects a balance with an adjustment: a new balanced entry, never an edit', async () => {
+    const partner = new Api(t.baseUrl, PARTNER_KEY);
+    const before = (await balance())[0];
+    const credit = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+      amount: 1234,
+      description: 'goodwill credit, ticket 42',
+    });
+    expect(credit.status).toBe(200);
+    expect(credit.body.data).toMatchObject({
+      source_type: 'adjustment',
+      amount: 1234,
+      settlement_status: 'settled',
+      description: 'goodwill credit, ticket 42',
+    });
+    const debit = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+      amount: -234,
+      description: 'correction',
+    });
+    expect(debit.status).toBe(200);
+    expect((await balance())[0].available).toBe(before.available + 1000);
+    for (const [body, field] of [
+      [{ amount: 0, description: 'x' }, 'amount'],
+      [{ amount: 1.5, description: 'x' }, 'amount'],
+      [{ amount: 10 }, 'description'],
+      [{ amount: 10, description: 'x', currency: 'usd' }, 'currency'],
+    ] as const) {
+      const res = await partner.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, body);
+      expect(res.status).toBe(400);
+      expect(res.body.msg).toMatch(field);
+    }
+    expect(
+      (
+        await partner.post('/api/partner/merchants/nope/ledger_adjustments', {
+          amount: 1,
+          description: 'x',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await m.api.post(`/api/partner/merchants/${m.id}/ledger_adjustments`, {
+          amount: 1,
+          description: 'x',
+        })
+      ).status,
+    ).toBe(401);
+    const inv = await ledgerInvariants(ds, m.id);
+    expect(inv.sumOfAllAccounts).toBe(0);
+    expect(inv.availableFromTransactions).toBe((await balance())[0].available);
   });
 
   it('days pass with the injected clock', () => {

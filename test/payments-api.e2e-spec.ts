@@ -291,6 +291,41 @@ describe('payments API (/v1): conventions and payment intents', () => {
       expect(listB.body.data.every((i: any) => i.account_id === b.id)).toBe(true);
     });
 
+    it('client_secret lets a browser pay its one intent with the public key, and nothing else', async () => {
+      const pi = await intent(A);
+      const other = await intent(A);
+      const pub = A.withKey(a.publicKey);
+      const pm = await createCard(pub);
+      const none = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+      });
+      expect(none.status).toBe(400);
+      expect(none.body.error.param).toBe('client_secret');
+      const wrong = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+        client_secret: other.client_secret,
+      });
+      expect(wrong.status).toBe(404);
+      const paidRes = await pub.post(`/v1/payment_intents/${pi.id}/payments`, {
+        payment_method_id: pm,
+        client_secret: pi.client_secret,
+      });
+      expect(paidRes.status).toBe(200);
+      expect(paidRes.body.status).toBe('captured');
+      // The public key reads, captures, cancels and refunds nothing.
+      expect((await pub.get(`/v1/payment_intents/${pi.id}`)).status).toBe(401);
+      expect((await pub.post(`/v1/payment_intents/${pi.id}/refunds`, {})).status).toBe(401);
+      expect((await pub.post(`/v1/payment_intents/${other.id}/cancel`, {})).status).toBe(401);
+      // Another merchant's public key with the right secret finds nothing.
+      const bpub = B.withKey(b.publicKey);
+      const bpm = await createCard(bpub);
+      const cross = await bpub.post(`/v1/payment_intents/${other.id}/payments`, {
+        payment_method_id: bpm,
+        client_secret: other.client_secret,
+      });
+      expect(cross.status).toBe(404);
+    });
+
     it('replays an idempotent create', async () => {
       const headers = { 'x-idempotency-key': `pi-${Date.now()}-replay` };
       const first = await A.post('/v1/payment_intents', { amount: 999 }, headers);
@@ -414,6 +449,159 @@ describe('payments API (/v1): conventions and payment intents', () => {
         address: { city: 'Chicago', postal_code: '60187' },
       });
       expect((await A.request('PATCH', `/v1/payment_methods/${pm}`, {})).status).toBe(400);
+    });
+  });
+
+  describe('external payments and refunds', () => {
+    const external = (extra: Record<string, unknown> = {}) => ({
+      payment_intent: { amount: 4000, reference_id: 'ext-1' },
+      payment_method: { payment_method_type: 'card', last4: '4242', brand: 'visa' },
+      gateway_response: { id: 'other-gw-123', auth_code: 'A1B2C3', status: 'approved' },
+      ...extra,
+    });
+
+    it("records money that moved elsewhere, with the other gateway's answer", async () => {
+      const res = await A.post('/v1/external/payment_intents', external());
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        external: true,
+        status: 'captured',
+        amount: 4000,
+        amount_captured: 4000,
+        settlement_status: 'settled',
+      });
+      expect(res.body.latest_payment).toMatchObject({
+        external: true,
+        auth_code: 'A1B2C3',
+        transaction_id: null,
+        gateway_response: { authorization: { id: 'other-gw-123' } },
+      });
+      // Its follow-ups go through /v1/external, never through the gateway.
+      const wrong = await A.post(`/v1/payment_intents/${res.body.id}/refunds`, {});
+      expect(wrong.status).toBe(409);
+      const refund = await A.post('/v1/external/refunds', {
+        payment_intent_id: res.body.id,
+        refund_request: { amount: 1500 },
+        gateway_response: { id: 'other-gw-refund-1' },
+      });
+      expect(refund.body).toMatchObject({
+        entity: 'refund',
+        external: true,
+        amount: 1500,
+        method: 'external',
+      });
+      const over = await A.post('/v1/external/refunds', {
+        payment_intent_id: res.body.id,
+        refund_request: { amount: 2501 },
+        gateway_response: {},
+      });
+      expect(over.status).toBe(400);
+      expect((await A.get(`/v1/payment_intents/${res.body.id}`)).body.amount_refunded).toBe(1500);
+      expect(
+        (
+          await B.post('/v1/external/refunds', {
+            payment_intent_id: res.body.id,
+            gateway_response: {},
+          })
+        ).status,
+      ).toBe(404);
+    });
+
+    it('authorizes, then captures part or cancels, externally', async () => {
+      const auth = await A.post(
+        '/v1/external/payment_intents',
+        external({ payment_intent: { amount: 4000, capture: false } }),
+      );
+      expect(auth.body.status).toBe('uncaptured');
+      const cap = await A.post(`/v1/external/payment_intents/${auth.body.id}/capture`, {
+        amount: 3000,
+        gateway_capture_response: { id: 'cap-1' },
+      });
+      expect(cap.body).toMatchObject({
+        status: 'captured',
+        amount_captured: 3000,
+        amount_voided: 1000,
+      });
+      const noCancel = await A.post(`/v1/external/payment_intents/${auth.body.id}/cancel`, {});
+      expect(noCancel.status).toBe(409);
+      const auth2 = await A.post(
+        '/v1/external/payment_intents',
+        external({ payment_intent: { amount: 4000, capture: false } }),
+      );
+      const cancelled = await A.post(`/v1/external/payment_intents/${auth2.body.id}/cancel`, {
+        cancellation_reason: 'abandoned',
+        gateway_void_response: { id: 'void-1' },
+      });
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', amount_voided: 4000 });
+      // A Rebill intent is not followed up through /v1/external.
+      const { pi } = await paid(A, { capture: false });
+      const mixed = await A.post(`/v1/external/payment_intents/${pi.id}/capture`, {
+        gateway_capture_response: {},
+      });
+      expect(mixed.status).toBe(409);
+    });
+
+    it('refuses a full card number and bad input', async () => {
+      const res = await A.post(
+        '/v1/external/payment_intents',
+        external({ payment_method: { card: { number: APPROVED_CARD } } }),
+      );
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).not.toContain(APPROVED_CARD);
+      const missing = await A.post(
+        '/v1/external/payment_intents',
+        external({ gateway_response: undefined }),
+      );
+      expect(missing.body.error.param).toBe('gateway_response');
+    });
+
+    it('pays an invoice', async () => {
+      const inv = await a.api.post('/api/invoice', {
+        currency: 'USD',
+        company_name: 'ACME',
+        payable_to: {
+          first_name: 'A',
+          last_name: 'B',
+          address_line_1: '1 St',
+          city: 'C',
+          state: 'IL',
+          postal_code: '60000',
+          country: 'US',
+        },
+        bill_to: {
+          first_name: 'C',
+          last_name: 'D',
+          address_line_1: '2 St',
+          city: 'C',
+          state: 'IL',
+          postal_code: '60000',
+          country: 'US',
+          email: 'c@example.com',
+        },
+        date_due: '2030-01-01T00:00:00Z',
+        items: [{ name: 'Widget', quantity: 1, unit_price: 4000 }],
+        payment_methods: ['card'],
+        send_via: 'none',
+      });
+      expect(inv.body.msg).toBe('success');
+      const res = await A.post(
+        '/v1/external/payment_intents',
+        external({ invoice_id: inv.body.data.id }),
+      );
+      expect(res.status).toBe(200);
+      const after = await a.api.get(`/api/invoice/${inv.body.data.id}`);
+      expect(after.body.data).toMatchObject({ status: 'paid', amount_due: 0 });
+      const count = async () =>
+        (await A.post('/v1/payment_intents/search', { reference_id: 'ext-1', limit: 50 })).body.meta
+          .total_count;
+      const before = await count();
+      const twice = await A.post(
+        '/v1/external/payment_intents',
+        external({ invoice_id: inv.body.data.id }),
+      );
+      expect(twice.status).toBe(409);
+      // The refused one left nothing behind: the intent and the invoice payment are one transaction.
+      expect(await count()).toBe(before);
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   TestMerchant,
 } from './support/test-app';
 import { ledgerInvariants, sale, settleGateway, v1 } from './support/ledger-helpers';
+import { APPROVED_CARD, createCard, V1Api } from './support/payments-api';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -129,6 +130,52 @@ describe('payouts', () => {
     const inv = await ledgerInvariants(ds, m.id);
     expect(inv.sumOfAllAccounts).toBe(0);
     expect(inv.availableFromEntries).toBe(await available());
+    const events = (await m.api.get('/api/events')).body.data as { type: string }[];
+    expect(
+      events
+        .map((e) => e.type)
+        .filter((x) => x.startsWith('payout.'))
+        .sort(),
+    ).toEqual([
+      'payout.created',
+      'payout.created',
+      'payout.created',
+      'payout.paid',
+      'payout.returned',
+    ]);
+  });
+
+  it('concurrent payout runs pay out once; each currency is paid out on its own', async () => {
+    const c = await createMerchant(t.baseUrl);
+    await sale(c, 4000);
+    const eur = await c.api.post('/api/transaction', {
+      type: 'sale',
+      amount: 3000,
+      currency: 'EUR',
+      payment_method: {
+        card: {
+          entry_type: 'keyed',
+          number: '4111111111111111',
+          expiration_date: '12/39',
+          cvc: '999',
+        },
+      },
+    });
+    expect(eur.status).toBe(200);
+    await settleGateway(c);
+    const runs = await Promise.all([1, 2, 3].map(() => v1(t, c).post('/v1/sandbox/payouts/run')));
+    expect(runs.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(runs.reduce((s, r) => s + r.body.created, 0)).toBe(2);
+    const payouts = (await v1(t, c).get('/v1/payouts')).body.data;
+    expect(payouts.map((p: any) => [p.currency, p.amount]).sort()).toEqual([
+      ['EUR', 3000 - 117],
+      ['USD', 4000 - 146],
+    ]);
+    const balances = (await v1(t, c).get('/v1/balances')).body.data;
+    expect(balances.map((b: any) => [b.currency, b.available])).toEqual([
+      ['EUR', 0],
+      ['USD', 0],
+    ]);
   });
 
   it('pages payouts and isolates merchants', async () => {
@@ -303,6 +350,48 @@ describe('disputes', () => {
       (await v1(t, m).post(`/v1/sandbox/disputes/${d.id}/resolve`, { outcome: 'maybe' })).status,
     ).toBe(400);
     expect(heard.map((h) => h.kind)).toEqual(['opened', 'won']);
+    const events = (await m.api.get('/api/events')).body.data as {
+      type: string;
+      object_id: string;
+      data: any;
+    }[];
+    const mine = events.filter((e) => e.object_id === d.id);
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      'dispute.created',
+      'dispute.updated',
+      'dispute.updated',
+      'dispute.won',
+    ]);
+    expect(mine.find((e) => e.type === 'dispute.won')!.data).toMatchObject({
+      id: d.id,
+      status: 'won',
+    });
+  });
+
+  it('a payment intent’s payment is booked once, and its dispute names the intent', async () => {
+    const api = V1Api.of(m, t.baseUrl);
+    const pi = (await api.post('/v1/payment_intents', { amount: 113300 })).body;
+    const pm = await createCard(api, APPROVED_CARD);
+    const paid = await api.post(`/v1/payment_intents/${pi.id}/payments`, { payment_method_id: pm });
+    expect(paid.status).toBe(200);
+    const txId = paid.body.transaction_id as string;
+    const booked = (await v1(t, m).post('/v1/transactions/search', { limit: 50 })).body.data.filter(
+      (x: any) => x.source_id === txId,
+    );
+    expect(booked.map((x: any) => [x.source_type, x.amount]).sort()).toEqual([
+      ['fee', -(Math.floor((113300 * 29 + 500) / 1000) + 30)],
+      ['payment', 113300],
+    ]);
+    await settleGateway(m);
+    t.clock.advance(3 * DAY);
+    expect(await raise()).toBe(1);
+    const [d] = (await v1(t, m).get(`/v1/disputes?payment_id=${txId}`)).body.data;
+    expect(d).toMatchObject({
+      payment_id: txId,
+      payment_intent_id: pi.id,
+      reason_disputed_code: 1330,
+    });
+    await v1(t, m).post(`/v1/sandbox/disputes/${d.id}/resolve`, { outcome: 'won' });
   });
 
   it('a lost dispute keeps the amount taken; lists filter by status', async () => {
@@ -318,7 +407,7 @@ describe('disputes', () => {
       outcome: 'lost',
     });
     expect((await balance()).available).toBe(before.available);
-    expect((await v1(t, m).get('/v1/disputes?status=won')).body.data).toHaveLength(1);
+    expect((await v1(t, m).get('/v1/disputes?status=won')).body.data).toHaveLength(2);
     expect((await v1(t, m).get('/v1/disputes?status=lost')).body.data).toHaveLength(1);
     expect((await v1(t, m).get('/v1/disputes?status=bogus')).status).toBe(400);
     const page = await v1(t, m).get('/v1/disputes?limit=1');

@@ -114,6 +114,13 @@ describe('recurring subscriptions', () => {
         billing_days: '1,15',
         discounts: [{ id: discountId, amount: 50 }],
       });
+      // The sample names address id b81ko5qq9qq5v460r9i0 for both addresses: the test vault
+      // holds it (an address must be the customer's own).
+      await t.app.get(DataSource).query(
+        `INSERT INTO vault_addresses (id, merchant_id, customer_id, line_1, hash, created_at, updated_at)
+         VALUES ($1, $2, $1, '1 Sample St', '', now(), now()) ON CONFLICT (id) DO NOTHING`,
+        ['b81ko5qq9qq5v460r9i0', a.id],
+      );
       const res = await a.api.post('/api/recurring/subscription', {
         plan_id: p.id,
         description: 'some description to describe the subscription',

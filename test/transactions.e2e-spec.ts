@@ -305,7 +305,8 @@ describe('transactions (sandbox)', () => {
         [{ initiated_by: 'robot' }, /invalid initiated_by: must be one of "customer", "merchant"/],
         [{ billing_method: 'monthly' }, /invalid billing_method/],
         [{ idempotency_key: 'has spaces' }, /invalid idempotency_key/],
-        [{ processor_id: 'nope' }, /processor nope not found/],
+        // An unknown id in a body is bad input naming the field (docs/api-compatibility.md).
+        [{ processor_id: 'nope' }, 'invalid processor_id: processor nope does not exist'],
       ];
       for (const [body, msg] of cases) {
         const res = await a.api.post('/api/transaction', {
@@ -316,6 +317,7 @@ describe('transactions (sandbox)', () => {
         });
         expect({ body, status: res.status, msg: res.body.msg }).toEqual({
           body,
+          // A terminal id still answers 404 (docs/api-compatibility.md, "Unknown ids": to align).
           status: res.body.msg?.includes('not found') ? 404 : 400,
           msg: typeof msg === 'string' ? msg : expect.stringMatching(msg),
         });

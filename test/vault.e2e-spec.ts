@@ -202,7 +202,7 @@ describe('customer vault', () => {
         ],
         [
           { default_payment: { card: { number: VISA, expiration_date: '12/39' }, token: 'tok_x' } },
-          /default_payment: must contain only one of card, ach or token/,
+          /default_payment: must contain only one of card, ach, token, apple_pay or google_pay_token/,
         ],
         [{ description: 'x'.repeat(256) }, /invalid description: must be at most 255 characters/],
       ];
@@ -332,7 +332,7 @@ describe('customer vault', () => {
       expect(after.defaults.payment_method_id).toBe('');
       const applepay = await a.api.post(`/api/vault/customer/${id}/applepay`, {});
       expect(applepay.status).toBe(400);
-      expect(applepay.body.msg).toMatch(/applepay is not supported/);
+      expect(applepay.body.msg).toMatch(/invalid apple_pay.key_id: is required/);
     });
 
     it('vaults a card from a single-use token issued to a public key', async () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { CardExpiryEvents } from '../src/gateway/vault/card-expiry-events';
+import { InvoiceOverdueEvents } from '../src/invoices/invoice-overdue-events';
 import { FieldCipher } from '../src/platform/crypto/field-cipher';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
@@ -265,6 +267,128 @@ describe('webhooks', () => {
     await m.api.get(`/api/recurring/subscription/${sub.id}/status/paused`);
     await deliver(m);
     expect(receiver.at(hook.path).map((r) => r.body.type)).toEqual(['subscription.paused']);
+  });
+
+  it('announces a vaulted card 30 days before it expires, once per card and expiration', async () => {
+    const { m, customerId, vault } = await merchantWithCustomer();
+    await vault();
+    const card = async (expiration: string) => {
+      const res = await m.api.post(`/api/vault/customer/${customerId}/card`, {
+        number: VISA,
+        expiration_date: expiration,
+      });
+      expect(res.status).toBe(200);
+      const cards: { id: string; expiration_date: string }[] =
+        res.body.data.data.customer.payments.cards;
+      // Both are saved at the same instant (the clock stands still): find it by its expiry.
+      return cards.find((c) =>
+        c.expiration_date.startsWith(`20${expiration.slice(3)}-${expiration.slice(0, 2)}`),
+      )!.id;
+    };
+    const march = await card('03/26'); // expires 2026-04-01: 22 days from now
+    const april = await card('04/26'); // expires 2026-05-01: 52 days from now
+    const hook = await endpoint(m, { events: ['payment_method.expiring'] });
+    const sweep = t.app.get(CardExpiryEvents);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    await Promise.all([sweep.runOnce({ merchantId: m.id }), sweep.runOnce({ merchantId: m.id })]);
+    t.clock.setNow('2026-04-05T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    await deliver(m);
+    const got = receiver.at(hook.path).map((r) => r.body);
+    expect(got.map((e) => e.object_id)).toEqual([march, april]);
+    expect(got[0]).toMatchObject({
+      type: 'payment_method.expiring',
+      object_type: 'payment_method',
+      data: { id: march, customer_id: customerId, expiration_date: '2026-03-31T00:00:00Z' },
+    });
+    expect(JSON.stringify(got)).not.toContain(VISA);
+  });
+
+  it('announces an open invoice as overdue once per due date', async () => {
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m, { events: ['invoice.overdue'] });
+    const open = (await m.api.post('/api/invoice', invoiceBody())).body.data;
+    const paid = (await m.api.post('/api/invoice', invoiceBody({ invoice_number: 'P-1' }))).body
+      .data;
+    expect((await m.api.post(`/api/invoice/${paid.id}/mark-as-paid`)).status).toBe(200);
+    const sweep = t.app.get(InvoiceOverdueEvents);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    t.clock.setNow('2026-05-01T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    // A new due date is announced again once it passes.
+    const moved = await m.api.post(`/api/invoice/${open.id}`, {
+      date_due: '2026-05-10T06:00:00Z',
+    });
+    expect(moved.status).toBe(200);
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(0);
+    t.clock.setNow('2026-05-11T00:00:00Z');
+    expect(await sweep.runOnce({ merchantId: m.id })).toBe(1);
+    await deliver(m);
+    const got = receiver.at(hook.path).map((r) => r.body);
+    expect(got.map((e) => [e.type, e.object_id, e.data.status])).toEqual([
+      ['invoice.overdue', open.id, 'overdue'],
+      ['invoice.overdue', open.id, 'overdue'],
+    ]);
+  });
+
+  it('a billing run sends its renewals’ charge, invoice and subscription events, then billing_run.completed', async () => {
+    t.clock.setNow('2027-01-01T12:00:00Z');
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m);
+    const customer = async (card: string) => {
+      const res = await m.api.post('/api/vault/customer', {
+        default_payment: { card: { number: card, expiration_date: '12/39' } },
+        default_billing_address: { ...billing, line_1: '1 Main St' },
+      });
+      expect(res.status).toBe(200);
+      return res.body.data.id as string;
+    };
+    const subs: string[] = [];
+    for (const card of [VISA, '4000000000000002']) {
+      const res = await m.api.post('/api/recurring/subscription', {
+        customer: { id: await customer(card) },
+        amount: 1000,
+        billing_cycle_interval: 1,
+        billing_frequency: 'monthly',
+        billing_days: '1',
+        next_bill_date: '2027-01-01',
+      });
+      expect(res.status).toBe(200);
+      subs.push(res.body.data.id as string);
+    }
+    const run = await m.api.post('/api/recurring/billing-run', { date: '2027-01-01' });
+    expect(run.status).toBe(200);
+    expect(run.body.data.status).toBe('completed');
+    await deliver(m);
+    const got = receiver.at(hook.path);
+    for (const r of got) expectSigned(r, hook.secret);
+    const bodies = got.map((r) => r.body);
+    const of = (type: string) => bodies.filter((b) => b.type === type);
+    expect(of('charge.succeeded')).toHaveLength(1);
+    expect(of('charge.failed')).toHaveLength(1);
+    expect(of('invoice.created')).toHaveLength(2);
+    expect(of('invoice.paid')).toHaveLength(1);
+    expect(of('invoice.payment_failed')).toHaveLength(1);
+    expect(of('invoice.payment_failed')[0].data.status).not.toBe('paid');
+    expect(
+      bodies.filter((b) => b.object_id === subs[0] && b.type === 'subscription.updated'),
+    ).not.toHaveLength(0);
+    const completed = of('billing_run.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({
+      object_type: 'billing_run',
+      object_id: run.body.data.id,
+      data: { id: run.body.data.id, status: 'completed', merchant_id: m.id },
+    });
+    // The run's event is its last.
+    expect(completed[0].sequence).toBe(Math.max(...bodies.map((b) => b.sequence)));
+    // A dry run announces nothing.
+    await m.api.post('/api/recurring/billing-run', { date: '2027-01-02', dry_run: true });
+    const dry = await m.api.get('/api/events?type=billing_run.completed');
+    expect(dry.body.total_count).toBe(1);
   });
 
   it('a receiver answering 500 then 200 gets the event exactly once as a 2xx delivery, after the retry', async () => {

@@ -5,6 +5,7 @@ import { CurrentMerchant, MerchantAuth, NoAuth } from '../platform/auth/auth.dec
 import { objectBody } from '../platform/http/body';
 import { Route, type BodyOf, type ParamsOf, type ReplyOf } from '../platform/http/route-schema';
 import { ACCOUNT_ROUTES } from './accounts.routes';
+import { USER_ROUTES } from './users.routes';
 import { list, ok } from '../platform/http/envelope';
 import { AccountsService } from './accounts.service';
 import { apiKeyView, merchantView, userView } from './accounts.views';
@@ -30,12 +31,14 @@ export class UserController {
   /** Spec: Create User (admins only). */
   @Post()
   @HttpCode(200)
+  @Route(USER_ROUTES.create)
   async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     return ok(userView(await this.users.create(auth, objectBody(raw))));
   }
 
   @Post('change-password')
   @HttpCode(200)
+  @Route(USER_ROUTES.changePassword)
   async changePassword(
     @CurrentMerchant() auth: MerchantAuth,
     @Body() raw: unknown,
@@ -83,6 +86,7 @@ export class UserController {
   }
 
   @Get(':id')
+  @Route(USER_ROUTES.get)
   async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(userView(await this.users.get(auth, id)));
   }
@@ -90,6 +94,7 @@ export class UserController {
   /** Spec: Update User. */
   @Post(':id')
   @HttpCode(200)
+  @Route(USER_ROUTES.update)
   async update(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -99,6 +104,7 @@ export class UserController {
   }
 
   @Delete(':id')
+  @Route(USER_ROUTES.delete)
   async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     await this.users.delete(auth, id);
     return ok(null, 'successfully deleted');
@@ -112,6 +118,7 @@ export class UsersController {
 
   /** Spec: Get All Users (admins only). */
   @Get('users')
+  @Route(USER_ROUTES.list)
   async list(@CurrentMerchant() auth: MerchantAuth) {
     const users = await this.users.list(auth);
     return list(users.map(userView), users.length);
@@ -121,6 +128,7 @@ export class UsersController {
   @Post('token-auth')
   @HttpCode(200)
   @NoAuth()
+  @Route(USER_ROUTES.tokenAuth)
   async tokenAuth(@Body() raw: unknown, @Req() request: FastifyRequest) {
     const issued = await this.users.tokenAuth(objectBody(raw), request.ip);
     return ok({

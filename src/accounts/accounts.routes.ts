@@ -8,6 +8,7 @@ import {
   route,
   Str,
   Success,
+  SuccessWithoutData,
   SuccessList,
   Type,
 } from '../platform/http/route-schema';
@@ -99,9 +100,7 @@ export const ACCOUNT_ROUTES = {
   deleteApiKey: route({
     summary: 'Delete an API key: it stops working at once',
     params: Input({ key: Type.String({ maxLength: 200, description: 'the key or its id' }) }),
-    responses: {
-      200: Output({ status: Type.Literal('success'), msg: Type.String({ example: 'success' }) }),
-    },
+    responses: { 200: SuccessWithoutData },
     errors: [404],
   }),
   createMerchant: route({

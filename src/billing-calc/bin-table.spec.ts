@@ -1,4 +1,4 @@
-import { brandFromPrefix, lookupBin, requireBin } from './bin-table';
+import { BinTableEntry, brandFromPrefix, lookupBin, lookupBinIn, requireBin } from './bin-table';
 
 describe('lookupBin', () => {
   it.each([
@@ -19,6 +19,39 @@ describe('lookupBin', () => {
   it('matches on the first 6 digits as well as on the whole number', () => {
     expect(lookupBin('411111').funding).toBe('debit');
     expect(lookupBin('517246').funding).toBe('credit');
+  });
+
+  it('resolves a six-digit BIN when every entry under it agrees (400551 is the sandbox Visa credit card)', () => {
+    expect(lookupBin('400551')).toEqual({ brand: 'visa', funding: 'credit', source: 'table' });
+    expect(lookupBin('4005519')).toEqual({ brand: 'visa', funding: 'credit', source: 'table' });
+    expect(lookupBin('400551')).toEqual(lookupBin('4005519200000004'));
+  });
+
+  it('leaves the funding unknown when the entries under a short BIN disagree, keeping a shared brand', () => {
+    const table: BinTableEntry[] = [
+      { prefix: '45678901', brand: 'visa', funding: 'credit', note: '' },
+      { prefix: '45678902', brand: 'visa', funding: 'debit', note: '' },
+      { prefix: '5123', brand: 'mastercard', funding: 'credit', note: '' },
+      { prefix: '51234567', brand: 'mastercard', funding: 'prepaid', note: '' },
+      { prefix: '52345678', brand: 'mastercard', funding: 'credit', note: '' },
+      { prefix: '52345679', brand: 'mastercard', funding: 'credit', note: '' },
+    ];
+    expect(lookupBinIn(table, '456789')).toEqual({
+      brand: 'visa',
+      funding: 'unknown',
+      source: 'prefix',
+    });
+    // The whole number picks one entry.
+    expect(lookupBinIn(table, '4567890212345678').funding).toBe('debit');
+    // The covering 5123 (credit) stands for the rest of 512345's range, which holds a prepaid entry.
+    expect(lookupBinIn(table, '512345').funding).toBe('unknown');
+    expect(lookupBinIn(table, '512399').funding).toBe('credit');
+    // Entries that agree resolve.
+    expect(lookupBinIn(table, '523456')).toEqual({
+      brand: 'mastercard',
+      funding: 'credit',
+      source: 'table',
+    });
   });
 
   it('gives the brand but unknown funding for a BIN outside the table', () => {

@@ -22,7 +22,7 @@ export interface BinInfo {
 
 export type BinLookup = (bin: string) => BinInfo;
 
-interface BinTableEntry {
+export interface BinTableEntry {
   prefix: string;
   brand: CardBrand;
   funding: CardFunding;
@@ -69,17 +69,43 @@ export function brandFromPrefix(bin: string): CardBrand {
   return 'unknown';
 }
 
-/** Brand and funding for a BIN (6 to 19 digits; validate with `requireBin` first). */
+/**
+ * Brand and funding for a BIN (6 to 19 digits; validate with `requireBin` first).
+ *
+ * The table keys some cards by more digits than clients send (`40055192`, while most clients
+ * send six: `400551`). A BIN may therefore be shorter than entries under it. It resolves to
+ * what every candidate agrees on: the entries under it (their prefixes start with the BIN)
+ * and the longest entry covering it (the BIN starts with its prefix), which stands for the
+ * rest of its range. When they all agree on brand and funding, that is the answer (source
+ * 'table'). When they disagree, the BIN cannot say which card it is: the funding is
+ * 'unknown' (so a surcharge is never applied to what may be a debit or prepaid card) and the
+ * brand is the one they share, else the networks' prefix ranges' (source 'prefix').
+ */
 export function lookupBin(bin: string): BinInfo {
-  let best: BinTableEntry | null = null;
-  for (const entry of BIN_TABLE) {
-    if (
-      bin.startsWith(entry.prefix) &&
-      (best === null || entry.prefix.length > best.prefix.length)
-    ) {
-      best = entry;
+  return lookupBinIn(BIN_TABLE, bin);
+}
+
+/** `lookupBin` over another table (tests; a fuller production table). */
+export function lookupBinIn(table: readonly BinTableEntry[], bin: string): BinInfo {
+  let covering: BinTableEntry | null = null;
+  const under: BinTableEntry[] = [];
+  for (const entry of table) {
+    if (bin.startsWith(entry.prefix)) {
+      if (covering === null || entry.prefix.length > covering.prefix.length) covering = entry;
+    } else if (entry.prefix.startsWith(bin)) {
+      under.push(entry);
     }
   }
-  if (best !== null) return { brand: best.brand, funding: best.funding, source: 'table' };
-  return { brand: brandFromPrefix(bin), funding: 'unknown', source: 'prefix' };
+  const candidates = covering === null ? under : [covering, ...under];
+  if (candidates.length === 0) {
+    return { brand: brandFromPrefix(bin), funding: 'unknown', source: 'prefix' };
+  }
+  const [first] = candidates;
+  if (candidates.every((c) => c.brand === first.brand && c.funding === first.funding)) {
+    return { brand: first.brand, funding: first.funding, source: 'table' };
+  }
+  const brand = candidates.every((c) => c.brand === first.brand)
+    ? first.brand
+    : brandFromPrefix(bin);
+  return { brand, funding: 'unknown', source: 'prefix' };
 }

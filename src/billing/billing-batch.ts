@@ -80,6 +80,7 @@ export class BillingBatch {
     const subs = await this.ledger.loadForBilling(em, ids, { lock: !ctx.dryRun });
     if (subs.length === 0) return plan;
     const subIds = subs.map((s) => s.id);
+    const subOf = new Map(subs.map((s) => [s.id, s]));
     const settings = await this.repository.settingsFor(em, [
       ...new Set(subs.map((s) => s.merchantId)),
     ]);
@@ -137,9 +138,11 @@ export class BillingBatch {
       }
     }
 
+    const toBillOf = new Map(toBill.map((b) => [b.sub.id, b]));
+
     // Payment methods, processors and stored credentials of the whole batch.
     const charging = [
-      ...[...retries.keys()].map((id) => subs.find((s) => s.id === id)!),
+      ...[...retries.keys()].map((id) => subOf.get(id)!),
       ...toBill.map((b) => b.sub),
     ];
     const methods = await this.payments.paymentMethods(em, charging);
@@ -189,7 +192,7 @@ export class BillingBatch {
       const storedCredential =
         method === null || c.processor === null ? null : credentials[credentialIndex++];
       const retry = retries.get(c.sub.id);
-      const planned = toBill.find((b) => b.sub.id === c.sub.id);
+      const planned = toBillOf.get(c.sub.id);
       let cycleId: string;
       let billDate: LocalDate;
       let amount: number;
@@ -274,6 +277,8 @@ export class BillingBatch {
     }
     if (ctx.dryRun) return plan;
 
+    const attemptOfCycle = new Map(attempts.map((a) => [a.cycleId, a]));
+
     // Writes: the ledger's skipped dates, cycles, their invoices, retries, attempts.
     await this.ledger.apply(em, subs, skips);
     const inserted = await this.repository.insertCycles(em, newCycles);
@@ -284,12 +289,12 @@ export class BillingBatch {
       created.map((c) => ({
         merchantId: c.merchantId,
         subscriptionId: c.subscriptionId,
-        customerId: subs.find((s) => s.id === c.subscriptionId)!.customerId,
+        customerId: subOf.get(c.subscriptionId)!.customerId,
         billDate: c.billDate,
         billingNumber: c.billingNumber,
         currency: c.currency,
         lines: c.lines,
-        processorId: attempts.find((a) => a.cycleId === c.id)!.processorId,
+        processorId: attemptOfCycle.get(c.id)!.processorId,
       })),
     );
     await this.repository.setCycleInvoices(
@@ -310,7 +315,7 @@ export class BillingBatch {
       });
     }
     for (const attempt of unsettled.values()) {
-      const sub = subs.find((s) => s.id === attempt.subscriptionId)!;
+      const sub = subOf.get(attempt.subscriptionId)!;
       plan.charges.push({
         attempt,
         mode: 'resolve',
@@ -515,11 +520,12 @@ export class BillingBatch {
       }
     }
     await this.repository.updateCycles(em, cycleUpdates);
-    const { completed } = await this.ledger.apply(em, subs, changes);
-    summary.completed += completed.size;
     await this.invoices.recordPayments(em, paid);
     await this.invoices.notifyFailures(em, failed);
     await this.payments.recordSeriesStarts(em, seriesStarts);
+    // Last: the ledger's events take the merchant's event sequence, held until commit.
+    const { completed } = await this.ledger.apply(em, subs, changes);
+    summary.completed += completed.size;
     return deferred;
   }
 }

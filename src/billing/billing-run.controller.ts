@@ -3,10 +3,19 @@ import { ApiTags } from '@nestjs/swagger';
 import { isLocalDate } from '../billing-calc/calendar';
 import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
 import { ValidationError } from '../platform/errors/errors';
-import { objectBody } from '../platform/http/body';
+import {
+  Route,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type ReplyOf,
+} from '../platform/http/route-schema';
+import { BILLING_RUN_ROUTES } from './billing-run.routes';
 import { list, ok } from '../platform/http/envelope';
 import { BillingRunService } from './billing-run.service';
 import { billingSettingsView, BillingSettingsService } from './billing-settings.service';
+
+type R = typeof BILLING_RUN_ROUTES;
 
 /**
  * Runs the billing for the calling merchant as of a date: the same run the nightly scheduler
@@ -22,13 +31,13 @@ export class BillingRunController {
 
   @Post('billing-run')
   @HttpCode(200)
-  async run(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    const body = objectBody(raw);
+  @Route(BILLING_RUN_ROUTES.run)
+  async run(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() body: BodyOf<R['run']>,
+  ): Promise<ReplyOf<R['run']>> {
     if (!isLocalDate(body.date))
       throw new ValidationError('date', 'is required: a calendar date "YYYY-MM-DD"');
-    if (body.dry_run !== undefined && typeof body.dry_run !== 'boolean') {
-      throw new ValidationError('dry_run', 'must be true or false');
-    }
     const record = await this.billing.run({
       asOf: body.date,
       merchantId: auth.merchantId,
@@ -39,57 +48,59 @@ export class BillingRunController {
   }
 
   @Get('billing-runs')
+  @Route(BILLING_RUN_ROUTES.runs)
   async runs(
     @CurrentMerchant() auth: MerchantAuth,
-    @Query('limit') limit?: string,
-    @Query('offset') offset?: string,
-  ) {
-    const l = pageNumber(limit, 'limit', 20, 1, 100);
-    const o = pageNumber(offset, 'offset', 0, 0, 1_000_000);
-    const { runs, total } = await this.billing.listRuns(auth.merchantId, l, o);
+    @Query() query: QueryOf<R['runs']>,
+  ): Promise<ReplyOf<R['runs']>> {
+    const { runs, total } = await this.billing.listRuns(
+      auth.merchantId,
+      query.limit ?? 20,
+      query.offset ?? 0,
+    );
     return list(runs, total);
   }
 
   @Get('billing-run/:id')
-  async getRun(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(BILLING_RUN_ROUTES.getRun)
+  async getRun(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { id }: ParamsOf<R['getRun']>,
+  ): Promise<ReplyOf<R['getRun']>> {
     const run = await this.billing.findRun(auth.merchantId, id);
     return ok(run);
   }
 
   /** Every billing of a subscription: its cycle, invoice, attempts and their gateway charges. */
   @Get('subscription/:id/billings')
-  async billings(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
+  @Route(BILLING_RUN_ROUTES.billings)
+  async billings(@CurrentMerchant() auth: MerchantAuth, @Param() { id }: ParamsOf<R['billings']>) {
     const billings = await this.billing.billingsOf(auth.merchantId, id);
     return list(billings, billings.length);
   }
 
   @Get('billing-settings')
-  async getSettings(@CurrentMerchant() auth: MerchantAuth) {
+  @Route(BILLING_RUN_ROUTES.getSettings)
+  async getSettings(@CurrentMerchant() auth: MerchantAuth): Promise<ReplyOf<R['getSettings']>> {
     return ok(billingSettingsView(await this.settings.forMerchant(auth.merchantId)));
   }
 
   @Put('billing-settings')
-  async putSettings(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    return ok(billingSettingsView(await this.settings.update(auth.merchantId, objectBody(raw))));
+  @Route(BILLING_RUN_ROUTES.putSettings)
+  async putSettings(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() body: BodyOf<R['putSettings']>,
+  ): Promise<ReplyOf<R['putSettings']>> {
+    return ok(billingSettingsView(await this.settings.update(auth.merchantId, body)));
   }
 
   @Post('billing-settings')
   @HttpCode(200)
-  async postSettings(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
-    return this.putSettings(auth, raw);
+  @Route(BILLING_RUN_ROUTES.postSettings)
+  async postSettings(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Body() body: BodyOf<R['putSettings']>,
+  ): Promise<ReplyOf<R['putSettings']>> {
+    return this.putSettings(auth, body);
   }
-}
-
-function pageNumber(
-  raw: string | undefined,
-  field: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ValidationError(field, `must be a whole number from ${min} to ${max}`);
-  }
-  return Number(raw);
 }

@@ -8,6 +8,7 @@ import { newId } from '../platform/ids/ids';
 import { billingDueSubscriptions } from '../platform/metrics/metrics';
 import { DueQuery, SubscriptionLedger } from '../subscriptions/subscription-ledger';
 import { BillingBatch } from './billing-batch';
+import { crashIfAsked } from './crash-points';
 import { BillingRepository } from './billing.repository';
 import {
   BillingRunOptions,
@@ -244,13 +245,18 @@ export class BillingRunService {
       if (rounds >= MAX_ROUNDS_PER_RUN) state.deferred.add(id);
     }
     const ctx = { runId: state.runId, asOf: state.options.asOf, dryRun: false };
+    const t0 = performance.now();
     const plan = await this.dataSource.transaction((em) => this.batch.decide(em, ids, ctx));
+    const t1 = performance.now();
     for (const id of plan.deferred) state.deferred.add(id);
     if (plan.charges.length === 0) return;
+    crashIfAsked('after_decide');
     const outcomes = await this.batch.charge(
       plan.charges,
       state.options.inFlight ?? DEFAULT_IN_FLIGHT,
     );
+    crashIfAsked('after_charge');
+    const t2 = performance.now();
     const left = await this.dataSource.transaction(async (em) => {
       const deferred = await this.batch.record(em, plan.charges, outcomes, state.summary);
       state.summary.subscriptions = state.seen.size;
@@ -258,6 +264,16 @@ export class BillingRunService {
       return deferred;
     });
     for (const id of left) state.deferred.add(id);
+    this.logger.debug(
+      {
+        runId: state.runId,
+        size: ids.length,
+        decideMs: Math.round(t1 - t0),
+        chargeMs: Math.round(t2 - t1),
+        recordMs: Math.round(performance.now() - t2),
+      },
+      'batch billed',
+    );
   }
 
   // ------------------------------------------------------------------ dry run

@@ -3,10 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { ValidationError } from '../platform/errors/errors';
 import { BillingRepository } from './billing.repository';
 import { CatchUp, DunningSettings, dunningSettingsProblem, FinalAction } from './core/dunning';
+import { DisputeAction, disputeActionProblem } from './core/dispute-policy';
 
 export interface BillingSettings extends DunningSettings {
   /** Local time of the nightly run in the merchant's time zone, "HH:MM". */
   runAt: string;
+  /** What a dispute on a subscription's payment does (core/dispute-policy.ts). */
+  disputeAction: DisputeAction;
 }
 
 /** A merchant's billing settings: dunning schedule, final action, catch-up and run time. */
@@ -21,6 +24,8 @@ export class BillingSettingsService {
   async update(merchantId: string, body: Record<string, unknown>): Promise<BillingSettings> {
     const problem = dunningSettingsProblem(body);
     if (problem) throw new ValidationError(problem.field, problem.problem);
+    const disputeProblem = disputeActionProblem(body.dispute_action);
+    if (disputeProblem) throw new ValidationError(disputeProblem.field, disputeProblem.problem);
     if (
       body.run_at !== undefined &&
       (typeof body.run_at !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(body.run_at))
@@ -33,6 +38,7 @@ export class BillingSettingsService {
       finalAction: (body.final_action as FinalAction | undefined) ?? current.finalAction,
       catchUp: (body.catch_up as CatchUp | undefined) ?? current.catchUp,
       runAt: (body.run_at as string | undefined) ?? current.runAt,
+      disputeAction: (body.dispute_action as DisputeAction | undefined) ?? current.disputeAction,
     };
     await this.repository.saveSettings(merchantId, next);
     return next;
@@ -45,5 +51,6 @@ export function billingSettingsView(s: BillingSettings) {
     final_action: s.finalAction,
     catch_up: s.catchUp,
     run_at: s.runAt,
+    dispute_action: s.disputeAction,
   };
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { GatewayModule } from '../gateway/gateway.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { ProcessorsModule } from '../processors/processors.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { BillingBatch } from './billing-batch';
+import { BillingDisputeObserver } from './billing-dispute-observer';
 import { BillingRepository } from './billing.repository';
 import { BillingRunController } from './billing-run.controller';
 import { BillingRunService } from './billing-run.service';
@@ -17,10 +19,11 @@ import { CycleSettlementService } from './cycle-settlement.service';
  * reaching subscriptions, invoices and payments through their ports.
  */
 @Module({
-  imports: [SubscriptionsModule, GatewayModule, InvoicesModule, ProcessorsModule],
+  imports: [SubscriptionsModule, GatewayModule, InvoicesModule, ProcessorsModule, LedgerModule],
   controllers: [BillingRunController],
   providers: [
     BillingRepository,
+    BillingDisputeObserver,
     BillingBatch,
     BillingRunService,
     BillingSettingsService,

@@ -1,8 +1,10 @@
+import { DEFAULT_DISPUTE_ACTION, DisputeAction } from './core/dispute-policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RecurringChargeLine } from '../billing-calc';
 import type { LocalDate } from '../billing-calc/calendar';
 import type { StoredCredentialFields } from '../gateway/cit-mit';
+import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { NotFoundError } from '../platform/errors/errors';
 import type { BillingRunRecord, BillingRunStatus, BillingRunSummary } from './billing-run.types';
@@ -79,6 +81,7 @@ export class BillingRepository {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly eventLog: EventLog,
   ) {}
 
   private m(em?: EntityManager): EntityManager {
@@ -402,6 +405,56 @@ export class BillingRepository {
     }));
   }
 
+  // ------------------------------------------------------------------ disputes
+
+  /** The cycles a payment paid (the disputed transactions), locked. */
+  async cyclesPaidBy(
+    em: EntityManager,
+    transactionIds: readonly string[],
+  ): Promise<
+    {
+      id: string;
+      merchantId: string;
+      subscriptionId: string;
+      billDate: string;
+      transactionId: string;
+    }[]
+  > {
+    if (transactionIds.length === 0) return [];
+    const rows: {
+      id: string;
+      merchant_id: string;
+      subscription_id: string;
+      bill_date: string;
+      paid_transaction_id: string;
+    }[] = await em.query(
+      `SELECT id, merchant_id, subscription_id, to_char(bill_date, 'YYYY-MM-DD') AS bill_date, paid_transaction_id
+           FROM billing_cycles WHERE paid_transaction_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [transactionIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      merchantId: r.merchant_id,
+      subscriptionId: r.subscription_id,
+      billDate: r.bill_date,
+      transactionId: r.paid_transaction_id,
+    }));
+  }
+
+  /** Marks cycles disputed (the cycle stays paid: the money was taken back by the network). */
+  async markDisputed(
+    em: EntityManager,
+    marks: readonly { cycleId: string; disputeId: string }[],
+    now: Date,
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    await em.query(
+      `UPDATE billing_cycles c SET disputed_at = $3, dispute_id = u.dispute_id, updated_at = $3
+         FROM unnest($1::text[], $2::text[]) AS u(id, dispute_id) WHERE c.id = u.id`,
+      [marks.map((m) => m.cycleId), marks.map((m) => m.disputeId), now],
+    );
+  }
+
   // ------------------------------------------------------------------ settings
 
   /** Each merchant's settings (defaults for those without a row); one query. */
@@ -417,18 +470,21 @@ export class BillingRepository {
       final_action: FinalAction;
       catch_up: CatchUp;
       run_at_local_time: string;
+      dispute_action: DisputeAction;
     }[] = await this.m(em).query(
-      `SELECT merchant_id, retry_days, final_action, catch_up, run_at_local_time
+      `SELECT merchant_id, retry_days, final_action, catch_up, run_at_local_time, dispute_action
          FROM merchant_billing_settings WHERE merchant_id = ANY($1::text[])`,
       [merchantIds],
     );
-    for (const id of merchantIds) out.set(id, { ...DEFAULT_DUNNING, runAt: '02:00' });
+    for (const id of merchantIds)
+      out.set(id, { ...DEFAULT_DUNNING, runAt: '02:00', disputeAction: DEFAULT_DISPUTE_ACTION });
     for (const r of rows) {
       out.set(r.merchant_id, {
         retryDays: r.retry_days,
         finalAction: r.final_action,
         catchUp: r.catch_up,
         runAt: r.run_at_local_time,
+        disputeAction: r.dispute_action,
       });
     }
     return out;
@@ -436,10 +492,19 @@ export class BillingRepository {
 
   async saveSettings(merchantId: string, s: BillingSettings): Promise<void> {
     await this.m().query(
-      `INSERT INTO merchant_billing_settings (merchant_id, retry_days, final_action, catch_up, run_at_local_time, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (merchant_id) DO UPDATE SET retry_days = $2, final_action = $3, catch_up = $4, run_at_local_time = $5, updated_at = $6`,
-      [merchantId, s.retryDays, s.finalAction, s.catchUp, s.runAt, this.clock.now()],
+      `INSERT INTO merchant_billing_settings (merchant_id, retry_days, final_action, catch_up, run_at_local_time, updated_at, dispute_action)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (merchant_id) DO UPDATE SET retry_days = $2, final_action = $3, catch_up = $4, run_at_local_time = $5, updated_at = $6,
+         dispute_action = $7`,
+      [
+        merchantId,
+        s.retryDays,
+        s.finalAction,
+        s.catchUp,
+        s.runAt,
+        this.clock.now(),
+        s.disputeAction,
+      ],
     );
   }
 
@@ -485,10 +550,28 @@ export class BillingRepository {
     summary: BillingRunSummary,
     error: string | null,
   ): Promise<void> {
-    await this.m().query(
-      `UPDATE billing_runs SET status = $2, summary = $3, error = $4, finished_at = $5, heartbeat_at = $5 WHERE id = $1`,
-      [runId, status, summary, error, this.clock.now()],
-    );
+    await this.dataSource.transaction(async (em) => {
+      const [rows]: [Record<string, unknown>[], number] = await em.query(
+        `UPDATE billing_runs SET status = $2, summary = $3, error = $4, finished_at = $5, heartbeat_at = $5
+          WHERE id = $1 RETURNING *`,
+        [runId, status, summary, error, this.clock.now()],
+      );
+      const run = rows[0];
+      // A merchant's completed run is announced to it (docs/webhooks.md) with the run's
+      // closing; a dry run changed nothing, and a run across all merchants (the CLI without
+      // --merchant) belongs to none.
+      if (run && status === 'completed' && !run.dry_run && typeof run.merchant_id === 'string') {
+        await this.eventLog.record(em, [
+          {
+            merchantId: run.merchant_id,
+            type: 'billing_run.completed',
+            objectType: 'billing_run',
+            objectId: runId,
+            data: runView(run),
+          },
+        ]);
+      }
+    });
   }
 
   async runningRuns(): Promise<{ id: string; summary: BillingRunSummary }[]> {

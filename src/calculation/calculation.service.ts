@@ -10,7 +10,7 @@ import {
 } from '../billing-calc';
 import { VaultService } from '../gateway/vault/vault.service';
 import { ValidationError } from '../platform/errors/errors';
-import { ProcessorsService, toProcessorSettings } from '../processors/processors.service';
+import { ProcessorsService } from '../processors/processors.service';
 
 /** The HTTP shell around the pure core: load the processor, call the core, return its answer. */
 @Injectable()
@@ -22,19 +22,19 @@ export class CalculationService {
 
   async calculateAmounts(merchantId: string, body: unknown): Promise<CalculateAmountsResponse> {
     const request = parseCalculateAmountsRequest(body);
-    const processor = await this.processors.resolve(merchantId, request.processor_id ?? undefined);
-    return calculateAmounts(request, toProcessorSettings(processor));
+    const settings = await this.processors.settingsFor(merchantId, request.processor_id);
+    return calculateAmounts(request, settings);
   }
 
   async lookupFees(merchantId: string, body: unknown): Promise<LookupFeesResponse> {
     const request = parseLookupFeesRequest(body);
     const raw = body as { processor_id?: unknown };
-    const processor = await this.processors.resolve(
+    const settings = await this.processors.settingsFor(
       merchantId,
       typeof raw.processor_id === 'string' ? raw.processor_id : undefined,
     );
     const flags = await this.surchargeFlags(merchantId, request.customer_id, request.payment_id);
-    return lookupFees(request, toProcessorSettings(processor), flags);
+    return lookupFees(request, settings, flags);
   }
 
   /** The vaulted customer's and payment method's `surcharge_exempt` flags; unknown ids are a 400. */

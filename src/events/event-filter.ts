@@ -1,4 +1,5 @@
 import { describeValue } from '../billing-calc/errors';
+import { readDateInput } from '../billing-calc/calendar';
 import { readPaging } from '../plans/recurring-input';
 import { ValidationError } from '../platform/errors/errors';
 import { EVENT_TYPES, isEventType } from './event-types';
@@ -17,6 +18,8 @@ export interface EventFilter {
 function queryText(query: Record<string, unknown>, key: string): string | undefined {
   const value = query[key];
   if (value === undefined || value === '') return undefined;
+  // Numbers come coerced by the route's query schema.
+  if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') throw new ValidationError(key, 'must be given once');
   return value.trim();
 }
@@ -28,7 +31,9 @@ function queryInstant(query: Record<string, unknown>, key: string): Date | undef
   const ok =
     /^\d{4}-\d{2}-\d{2}$/.test(text) ||
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
-  const date = new Date(text);
+  // Strict: 2026-02-30 is refused, never rolled over into March as new Date() would.
+  const read = readDateInput(text, 'UTC');
+  const date = read.ok ? read.instant : new Date(Number.NaN);
   if (!ok || Number.isNaN(date.getTime())) {
     throw new ValidationError(
       key,

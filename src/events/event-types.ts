@@ -29,6 +29,13 @@ export const EVENT_TYPES = [
   'customer.deleted',
   'payment_method.expiring',
   'billing_run.completed',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.won',
+  'dispute.lost',
+  'payout.created',
+  'payout.paid',
+  'payout.returned',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -15,7 +15,9 @@ import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators'
 import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { DomainError, ValidationError } from '../platform/errors/errors';
 import { ok } from '../platform/http/envelope';
+import { Route } from '../platform/http/route-schema';
 import { fileBatchView } from './file-batch.entity';
+import { FILE_BATCH_ROUTES } from './file-batches.routes';
 import { FileBatchWorker } from './file-batch-worker.service';
 import { FileBatchesService } from './file-batches.service';
 
@@ -41,6 +43,7 @@ export class FileBatchesController {
   /** multipart/form-data with one file field; answers at once with the queued batch. */
   @Post()
   @HttpCode(200)
+  @Route(FILE_BATCH_ROUTES.upload)
   async upload(@CurrentMerchant() auth: MerchantAuth, @Req() request: FastifyRequest) {
     if (!request.isMultipart()) {
       throw new ValidationError('file', 'send the CSV as multipart/form-data, in a file field');
@@ -76,12 +79,14 @@ export class FileBatchesController {
 
   /** Status (queued, processing, completed, failed), counts and progress. */
   @Get(':id')
+  @Route(FILE_BATCH_ROUTES.status)
   async status(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(fileBatchView(await this.batches.get(auth.merchantId, id)));
   }
 
   /** A CSV of every row with its result; card and account numbers masked. */
   @Get(':id/download')
+  @Route(FILE_BATCH_ROUTES.download)
   async download(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,

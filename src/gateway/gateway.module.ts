@@ -8,6 +8,7 @@ import { RecurringChargesService } from './stored-credentials/recurring-charges.
 import { RecurringPayments } from './stored-credentials/recurring-payments';
 import { TokenizerController } from './tokenizer/tokenizer.controller';
 import { TokenizerService } from './tokenizer/tokenizer.service';
+import { CardExpiryEvents } from './vault/card-expiry-events';
 import { ChargeEvents } from './transactions/charge-events';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionObservers } from './transactions/transaction-observers';
@@ -42,6 +43,7 @@ import { VaultService } from './vault/vault.service';
     TransactionsService,
     TransactionObservers,
     ChargeEvents,
+    CardExpiryEvents,
     SandboxOptions,
     GatewayFactory,
     RecurringChargesService,

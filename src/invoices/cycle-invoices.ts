@@ -110,7 +110,8 @@ export class CycleInvoices {
             // Discounts come off the invoice as a negative adjustment; a fee program's card fee
             // is charged on top of the invoice total, as on the hosted page.
             adjustment: -discounts,
-            date_due: `${d.billDate}T12:00:00.000Z`,
+            // The bill date alone: that day in the merchant's time zone (docs/invoices.md).
+            date_due: d.billDate,
             payment_methods: ['card'],
             card_processor_id: d.processorId,
             allow_partial_payment: false,
@@ -142,8 +143,12 @@ export class CycleInvoices {
     );
   }
 
-  /** Emails each customer the cycle's hosted invoice link, with the retry date when there is one. */
+  /**
+   * Records invoice.payment_failed for each, and emails each customer the cycle's hosted
+   * invoice link, with the retry date when there is one.
+   */
   async notifyFailures(em: EntityManager, failures: readonly CycleFailure[]): Promise<void> {
+    await this.invoices.recordRenewalFailures(em, failures);
     await this.invoices.enqueueRenewalFailures(
       em,
       failures.map((f) => ({

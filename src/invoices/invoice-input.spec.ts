@@ -18,9 +18,28 @@ const body = {
   send_via: 'none',
 };
 
+const UTC = { timeZone: 'UTC' };
+
 describe('parseInvoice', () => {
+  it.each([
+    ['America/Chicago', '2026-12-15T06:00:00.000Z'],
+    ['UTC', '2026-12-15T00:00:00.000Z'],
+    ['Asia/Tokyo', '2026-12-14T15:00:00.000Z'],
+  ])('reads date_due "2026-12-15" as that day in the merchant zone (%s: %s)', (timeZone, due) => {
+    expect(
+      parseInvoice({ ...body, date_due: '2026-12-15' }, { timeZone }).draft.dateDue.toISOString(),
+    ).toBe(due);
+  });
+
+  it.each(['2026-02-30', '2026-02-30T00:00:00Z', '2026-13-01', '2026-04-31T10:00:00'])(
+    'refuses the calendar-impossible date_due %s, naming the field',
+    (date_due) => {
+      expect(() => parseInvoice({ ...body, date_due }, UTC)).toThrow(/invalid date_due/);
+    },
+  );
+
   it("reads the spec's sample and computes its totals with the calculation core", () => {
-    const { draft, totals } = parseInvoice(body);
+    const { draft, totals } = parseInvoice(body, UTC);
     expect(draft).toMatchObject({
       currency: 'USD',
       paymentMethods: ['card'],
@@ -33,7 +52,10 @@ describe('parseInvoice', () => {
   });
 
   it('takes a stored address id, with given fields overriding the stored ones', () => {
-    const { draft } = parseInvoice({ ...body, bill_to: { id: 'addr1', email: 'x@example.com' } });
+    const { draft } = parseInvoice(
+      { ...body, bill_to: { id: 'addr1', email: 'x@example.com' } },
+      UTC,
+    );
     expect(draft.billTo).toEqual({
       kind: 'stored',
       id: 'addr1',
@@ -43,13 +65,13 @@ describe('parseInvoice', () => {
 
   it('lets the billing run leave out the addresses, and the API not', () => {
     const { payable_to: _p, bill_to: _b, ...rest } = body;
-    expect(() => parseInvoice(rest)).toThrow(ValidationError);
-    const { draft } = parseInvoice(rest, { requireAddresses: false });
+    expect(() => parseInvoice(rest, UTC)).toThrow(ValidationError);
+    const { draft } = parseInvoice(rest, { requireAddresses: false, timeZone: 'UTC' });
     expect(draft.billTo).toMatchObject({ kind: 'inline', address: { address_line_1: '' } });
   });
 
   it('names the field in the core validation messages', () => {
-    expect(() => parseInvoice({ ...body, items: [{ unit_price: 1.5, quantity: 1 }] })).toThrow(
+    expect(() => parseInvoice({ ...body, items: [{ unit_price: 1.5, quantity: 1 }] }, UTC)).toThrow(
       'invalid items[0].unit_price: must be an integer number of cents (100 = 1.00), got 1.5',
     );
   });
@@ -58,7 +80,7 @@ describe('parseInvoice', () => {
 describe('currency and locale', () => {
   const messageOf = (b: Record<string, unknown>) => {
     try {
-      parseInvoice(b);
+      parseInvoice(b, UTC);
     } catch (err) {
       return (err as ValidationError).message;
     }
@@ -67,7 +89,7 @@ describe('currency and locale', () => {
 
   it('accepts every active ISO 4217 code, with its minor units', () => {
     for (const currency of ['jpy', 'KWD', 'XOF', 'CLF', 'EUR']) {
-      expect(parseInvoice({ ...body, currency }).draft.currency).toBe(currency.toUpperCase());
+      expect(parseInvoice({ ...body, currency }, UTC).draft.currency).toBe(currency.toUpperCase());
     }
   });
 
@@ -77,9 +99,9 @@ describe('currency and locale', () => {
   });
 
   it("keeps the invoice's own locale in canonical form, or none for the merchant's", () => {
-    expect(parseInvoice({ ...body, locale: 'de-de' }).draft.locale).toBe('de-DE');
-    expect(parseInvoice({ ...body, locale: '' }).draft.locale).toBeNull();
-    expect(parseInvoice(body).draft.locale).toBeNull();
+    expect(parseInvoice({ ...body, locale: 'de-de' }, UTC).draft.locale).toBe('de-DE');
+    expect(parseInvoice({ ...body, locale: '' }, UTC).draft.locale).toBeNull();
+    expect(parseInvoice(body, UTC).draft.locale).toBeNull();
     expect(messageOf({ ...body, locale: 'not a locale' })).toMatch(
       /^invalid locale: must be a BCP 47/,
     );

@@ -4,6 +4,7 @@
  * Every problem is a ValidationError naming the field (400).
  */
 import { CalcInputError, InvoiceTotals, invoiceTotals } from '../billing-calc';
+import { readDateInput } from '../billing-calc/calendar';
 import { ValidationError } from '../platform/errors/errors';
 import { canonicalLocale, isActiveCurrency } from '../platform/money/currency';
 import { InvoiceAddress, PaymentMethodType, SendVia, StoredInvoiceItem } from './invoice.entity';
@@ -216,27 +217,23 @@ function addressRef(body: Body, field: 'payable_to' | 'bill_to', required: boole
   return { kind: 'inline', address: validateAddress(obj, field) };
 }
 
-function parseDateDue(body: Body): Date {
+/**
+ * date_due: a date alone ("2026-12-15") is that day in the merchant's time zone, due from its
+ * local midnight (the spec's sample "2019-02-13T06:00:00Z" is local midnight in US Central);
+ * a date and time is that instant (wall-clock time in the merchant's zone without a zone).
+ * Calendar-impossible dates are refused.
+ */
+function parseDateDue(body: Body, timeZone: string): Date {
   const value = body.date_due;
   if (absent(value) || value === '') throw new ValidationError('date_due', 'is required');
-  if (typeof value !== 'string') {
-    throw new ValidationError(
-      'date_due',
-      'must be a date-time string ("2021-02-13T06:00:00.000Z")',
-    );
-  }
-  // A date alone ("2024-05-01") is due at the start of that day, UTC.
-  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-  const date = new Date(value.trim());
-  if (!iso.test(value.trim()) || Number.isNaN(date.getTime())) {
-    throw new ValidationError(
-      'date_due',
-      'must be a date-time string ("2021-02-13T06:00:00.000Z")',
-    );
-  }
-  const year = date.getUTCFullYear();
+  const problem =
+    'must be a real date ("2026-12-15", the day in the merchant\'s time zone) or date-time ("2021-02-13T06:00:00.000Z")';
+  if (typeof value !== 'string') throw new ValidationError('date_due', problem);
+  const read = readDateInput(value, timeZone);
+  if (!read.ok) throw new ValidationError('date_due', problem);
+  const year = Number(read.localDate.slice(0, 4));
   if (year < 2000 || year > 9999) throw new ValidationError('date_due', 'is out of range');
-  return date;
+  return read.instant;
 }
 
 function item(raw: unknown, index: number): ItemInput {
@@ -447,7 +444,7 @@ function invoiceNumber(body: Body): string | null {
  */
 export function parseInvoice(
   body: Body,
-  options: { requireAddresses?: boolean } = {},
+  options: { requireAddresses?: boolean; timeZone: string },
 ): ParsedInvoice {
   const requireAddresses = options.requireAddresses ?? true;
   validateMoneyFields(body);
@@ -461,7 +458,7 @@ export function parseInvoice(
     invoiceNumber: invoiceNumber(body),
     payableTo: addressRef(body, 'payable_to', requireAddresses),
     billTo: addressRef(body, 'bill_to', requireAddresses),
-    dateDue: parseDateDue(body),
+    dateDue: parseDateDue(body, options.timeZone),
     items: (body.items as unknown[]).map(item),
     advancedFields: flag(body, 'advanced_fields'),
     enableTax: flag(body, 'enable_tax'),

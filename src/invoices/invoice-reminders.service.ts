@@ -59,7 +59,7 @@ export class InvoiceReminders {
         const due =
           kind === 'reminder'
             ? `reminder_sent_at IS NULL AND date_due > $2 AND date_due <= $3`
-            : `overdue_notice_sent_at IS NULL AND date_due < $2`;
+            : `overdue_notice_sent_at IS NULL AND overdue_at <= $2`;
         const params =
           kind === 'reminder'
             ? [merchantId, now, new Date(now.getTime() + REMINDER_LEAD_MS)]

@@ -1,8 +1,10 @@
 /**
  * POST /api/invoices/search: the spec's criteria (id, amount_due with its operators,
  * date_due range, limit, offset) and Rebill's additions (status, customer_id,
- * customer_number, invoice_number). Parsing is pure; the service turns it into SQL.
+ * customer_number, invoice_number). Parsing is pure; the service turns it into SQL. Dates
+ * without a time are days in the merchant's time zone, as everywhere.
  */
+import { readDateInput } from '../billing-calc/calendar';
 import { ValidationError } from '../platform/errors/errors';
 import { InvoiceStatus } from './invoice.entity';
 
@@ -48,15 +50,14 @@ function operator<T extends string>(obj: Body, field: string, allowed: readonly 
   return op as T;
 }
 
-function date(value: unknown, field: string): Date | null {
+/** A bare date is that day in the merchant's zone: a start_date from its start, an end_date to its end. */
+function date(value: unknown, field: string, timeZone: string, edge: 'start' | 'end'): Date | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string')
-    throw new ValidationError(field, 'must be a date string ("2024-01-31T00:00:00Z")');
-  const parsed = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) {
-    throw new ValidationError(field, 'must be a date string ("2024-01-31T00:00:00Z")');
-  }
-  return parsed;
+  const problem = 'must be a real date ("2024-01-31") or date-time ("2024-01-31T00:00:00Z")';
+  if (typeof value !== 'string') throw new ValidationError(field, problem);
+  const read = readDateInput(value, timeZone, edge);
+  if (!read.ok) throw new ValidationError(field, problem);
+  return read.instant;
 }
 
 function integer(value: unknown, field: string, min: number, max: number): number | null {
@@ -77,6 +78,10 @@ function optionalText(body: Body, field: string): string | null {
 function statuses(value: unknown): InvoiceStatus[] | null {
   if (value === undefined || value === null || value === '') return null;
   const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new ValidationError('status', 'must list at least one status');
+  if (list.length > SEARCHABLE_STATUSES.length) {
+    throw new ValidationError('status', `must list at most ${SEARCHABLE_STATUSES.length} statuses`);
+  }
   return list.map((s, i) => {
     if (typeof s !== 'string' || !(SEARCHABLE_STATUSES as readonly string[]).includes(s)) {
       const field = Array.isArray(value) ? `status[${i}]` : 'status';
@@ -89,7 +94,7 @@ function statuses(value: unknown): InvoiceStatus[] | null {
   });
 }
 
-export function parseInvoiceSearch(body: Body): InvoiceSearch {
+export function parseInvoiceSearch(body: Body, timeZone: string): InvoiceSearch {
   const id = criterion(body, 'id');
   const amountDue = criterion(body, 'amount_due');
   const dateDue = criterion(body, 'date_due');
@@ -111,8 +116,8 @@ export function parseInvoiceSearch(body: Body): InvoiceSearch {
   }
   let dateCriterion: InvoiceSearch['dateDue'] = null;
   if (dateDue !== null) {
-    const start = date(dateDue.start_date, 'date_due.start_date');
-    const end = date(dateDue.end_date, 'date_due.end_date');
+    const start = date(dateDue.start_date, 'date_due.start_date', timeZone, 'start');
+    const end = date(dateDue.end_date, 'date_due.end_date', timeZone, 'end');
     if (start && end && start.getTime() > end.getTime()) {
       throw new ValidationError('date_due', 'start_date must not be after end_date');
     }

@@ -18,24 +18,24 @@ describe('invoice status rules', () => {
     expect(settledStatus({ amountPaid: 0, amountDue: 0 })).toBe('paid');
   });
 
-  it('shows an open invoice as overdue once its due instant has passed', () => {
-    const dateDue = new Date('2024-05-01T06:00:00Z');
-    expect(effectiveStatus({ status: 'pending', dateDue }, new Date('2024-05-01T06:00:00Z'))).toBe(
-      'pending',
-    );
-    expect(effectiveStatus({ status: 'pending', dateDue }, new Date('2024-05-01T06:00:01Z'))).toBe(
-      'overdue',
-    );
+  it('shows an open invoice as overdue once its due day has ended (overdueAt)', () => {
+    const overdueAt = new Date('2024-05-02T05:00:00Z'); // due May 1 in America/Chicago
     expect(
-      effectiveStatus({ status: 'partially_paid', dateDue }, new Date('2024-06-01T00:00:00Z')),
+      effectiveStatus({ status: 'pending', overdueAt }, new Date('2024-05-02T04:59:59Z')),
+    ).toBe('pending');
+    expect(
+      effectiveStatus({ status: 'pending', overdueAt }, new Date('2024-05-02T05:00:00Z')),
+    ).toBe('overdue');
+    expect(
+      effectiveStatus({ status: 'partially_paid', overdueAt }, new Date('2024-06-01T00:00:00Z')),
     ).toBe('overdue');
   });
 
   it('never shows a paid or cancelled invoice as overdue', () => {
-    const dateDue = new Date('2024-05-01T06:00:00Z');
+    const overdueAt = new Date('2024-05-01T06:00:00Z');
     const later = new Date('2025-01-01T00:00:00Z');
-    expect(effectiveStatus({ status: 'paid', dateDue }, later)).toBe('paid');
-    expect(effectiveStatus({ status: 'cancelled', dateDue }, later)).toBe('cancelled');
+    expect(effectiveStatus({ status: 'paid', overdueAt }, later)).toBe('paid');
+    expect(effectiveStatus({ status: 'cancelled', overdueAt }, later)).toBe('cancelled');
   });
 
   it('refuses to edit or delete a paid invoice, saying why', () => {

@@ -18,13 +18,17 @@ export function settledStatus(amounts: {
   return amounts.amountPaid > 0 ? 'partially_paid' : 'pending';
 }
 
-/** What the API and the page show: an open invoice past its due date is overdue. */
+/**
+ * What the API and the page show: an open invoice is overdue once its due day has ended in
+ * the merchant's time zone (`overdueAt`, the next local midnight): "Due December 15" is on
+ * time all of December 15, wherever the merchant is.
+ */
 export function effectiveStatus(
-  invoice: { status: StoredInvoiceStatus; dateDue: Date },
+  invoice: { status: StoredInvoiceStatus; overdueAt: Date },
   now: Date,
 ): InvoiceStatus {
   const open = invoice.status === 'pending' || invoice.status === 'partially_paid';
-  return open && now.getTime() > invoice.dateDue.getTime() ? 'overdue' : invoice.status;
+  return open && now.getTime() >= invoice.overdueAt.getTime() ? 'overdue' : invoice.status;
 }
 
 export function isOpen(status: StoredInvoiceStatus): boolean {

@@ -101,6 +101,13 @@ export class Invoice {
   @Column({ type: 'timestamptz', name: 'date_due' })
   dateDue!: Date;
 
+  /**
+   * When the invoice becomes overdue: the end of its due day in the merchant's time zone
+   * (the next local midnight), fixed when date_due is set (invoice-status.ts).
+   */
+  @Column({ type: 'timestamptz', name: 'overdue_at' })
+  overdueAt!: Date;
+
   @Column({ type: 'jsonb' })
   items!: StoredInvoiceItem[];
 
@@ -211,6 +218,10 @@ export class Invoice {
 
   @Column({ type: 'timestamptz', name: 'overdue_notice_sent_at', nullable: true })
   overdueNoticeSentAt!: Date | null;
+
+  /** When invoice.overdue was recorded for the current due date (docs/webhooks.md). */
+  @Column({ type: 'timestamptz', name: 'overdue_event_at', nullable: true })
+  overdueEventAt!: Date | null;
 
   @Column({ type: 'timestamptz', name: 'paid_at', nullable: true })
   paidAt!: Date | null;

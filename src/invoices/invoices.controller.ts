@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { objectBody } from '../platform/http/body';
+import { Route } from '../platform/http/route-schema';
+import { INVOICE_ROUTES } from './invoices.routes';
 import { list, ok } from '../platform/http/envelope';
 import { InvoicePayment } from './invoice-payment.entity';
 import { Invoice } from './invoice.entity';
@@ -31,6 +33,7 @@ export class InvoicesController {
 
   @Post('invoice')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.create)
   async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const result = await this.invoices.createFromApi(auth.merchantId, objectBody(raw));
     return ok(this.view(result.invoice), message(result));
@@ -38,6 +41,7 @@ export class InvoicesController {
 
   @Post('invoices/search')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.search)
   async search(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const { invoices, total } = await this.invoices.search(auth.merchantId, objectBody(raw));
     return list(
@@ -47,12 +51,14 @@ export class InvoicesController {
   }
 
   @Get('invoice/:id')
+  @Route(INVOICE_ROUTES.get)
   async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(this.view(await this.invoices.get(auth.merchantId, id)));
   }
 
   @Post('invoice/:id')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.update)
   async update(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -63,6 +69,7 @@ export class InvoicesController {
   }
 
   @Delete('invoice/:id')
+  @Route(INVOICE_ROUTES.remove)
   async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     await this.invoices.delete(auth.merchantId, id);
     return { status: 'success', msg: 'success' };
@@ -70,6 +77,7 @@ export class InvoicesController {
 
   @Post('invoice/:id/resend')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.resend)
   async resend(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     const result = await this.invoices.resend(auth.merchantId, id);
     return ok(this.view(result.invoice), message(result));
@@ -77,6 +85,7 @@ export class InvoicesController {
 
   @Post('invoice/:id/mark-as-paid')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.markAsPaid)
   async markAsPaid(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -87,11 +96,13 @@ export class InvoicesController {
 
   @Post('invoice/:id/void')
   @HttpCode(200)
+  @Route(INVOICE_ROUTES.void)
   async void(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(this.view(await this.invoices.void(auth.merchantId, id)));
   }
 
   @Get('invoice/:id/payments')
+  @Route(INVOICE_ROUTES.payments)
   async payments(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     const invoice = await this.invoices.get(auth.merchantId, id);
     const rows = await this.dataSource.getRepository(InvoicePayment).find({
@@ -119,6 +130,7 @@ export class InvoicesController {
   }
 
   @Get('invoice/:id/pdf')
+  @Route(INVOICE_ROUTES.pdf)
   async pdf(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,

@@ -8,6 +8,7 @@ import { HostedPageRenderer } from './hosted-page/hosted-page.service';
 import { HostedPayments } from './hosted-page/hosted-payments.service';
 import { HostedUrls } from './hosted-urls';
 import { InvoiceEmails } from './invoice-emails';
+import { InvoiceOverdueEvents } from './invoice-overdue-events';
 import { InvoiceReminders } from './invoice-reminders.service';
 import { InvoicesController } from './invoices.controller';
 import { InvoicesService } from './invoices.service';
@@ -28,6 +29,7 @@ import { InvoicePdfService } from './pdf/invoice-pdf.service';
     InvoiceEmails,
     InvoicesService,
     InvoiceReminders,
+    InvoiceOverdueEvents,
     HostedPageRenderer,
     HostedPayments,
     InvoiceLogos,

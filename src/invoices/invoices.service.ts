@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
+import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
+import { overdueFrom } from '../billing-calc/calendar';
 import { VaultAddress, VaultCustomer } from '../gateway/vault/vault.entities';
 import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
@@ -126,15 +129,26 @@ export class InvoicesService {
    * caller's transaction.
    */
   async recordEvent(em: EntityManager, invoice: Invoice, type: InvoiceEventType): Promise<void> {
-    await this.eventLog.record(em, [
-      {
+    await this.recordEvents(em, [{ invoice, type }]);
+  }
+
+  /** Records many invoice events in one call of the event log (a billing batch's invoices). */
+  async recordEvents(
+    em: EntityManager,
+    events: readonly { invoice: Invoice; type: InvoiceEventType }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const now = this.clock.now();
+    await this.eventLog.record(
+      em,
+      events.map(({ invoice, type }) => ({
         merchantId: invoice.merchantId,
         type,
         objectType: 'invoice',
         objectId: invoice.id,
-        data: invoiceView(invoice, this.clock.now(), this.hostedUrl(invoice)),
-      },
-    ]);
+        data: invoiceView(invoice, now, this.hostedUrl(invoice)),
+      })),
+    );
   }
 
   hostedUrl(invoice: Invoice): string {
@@ -165,7 +179,10 @@ export class InvoicesService {
     merchantId: string,
     body: Record<string, unknown>,
   ): Promise<{ invoices: Invoice[]; total: number }> {
-    const search: InvoiceSearch = parseInvoiceSearch(body);
+    const search: InvoiceSearch = parseInvoiceSearch(
+      body,
+      await this.timeZoneOf(this.dataSource.manager, merchantId),
+    );
     const now = this.clock.now();
     const qb = this.dataSource
       .getRepository(Invoice)
@@ -192,15 +209,15 @@ export class InvoicesService {
       qb.andWhere('i.invoice_number = :invoiceNumber', { invoiceNumber: search.invoiceNumber });
     }
     if (search.statuses) {
-      // overdue is derived: an open invoice whose due instant has passed.
+      // overdue is derived: an open invoice whose due day has ended (overdue_at).
       const clauses = search.statuses.map((status) => {
         switch (status) {
           case 'overdue':
-            return `(i.status IN ('pending', 'partially_paid') AND i.date_due < :now)`;
+            return `(i.status IN ('pending', 'partially_paid') AND i.overdue_at <= :now)`;
           case 'pending':
-            return `(i.status = 'pending' AND i.date_due >= :now)`;
+            return `(i.status = 'pending' AND i.overdue_at > :now)`;
           case 'partially_paid':
-            return `(i.status = 'partially_paid' AND i.date_due >= :now)`;
+            return `(i.status = 'partially_paid' AND i.overdue_at > :now)`;
           case 'paid':
             return `i.status = 'paid'`;
           case 'cancelled':
@@ -237,7 +254,8 @@ export class InvoicesService {
     cycle?: { subscriptionId: string; billingCycleKey: string },
   ): Promise<InvoiceResult> {
     // The billing run may have no addresses to give; the API requires both, as the spec does.
-    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined });
+    const timeZone = await this.timeZoneOf(em, merchantId);
+    const parsed = parseInvoice(body, { requireAddresses: cycle === undefined, timeZone });
     const draft = await this.checkReferences(em, merchantId, parsed);
     await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, null);
     const now = this.clock.now();
@@ -251,6 +269,7 @@ export class InvoicesService {
       lastSentAt: null,
       reminderSentAt: null,
       overdueNoticeSentAt: null,
+      overdueEventAt: null,
       paidAt: null,
       cancelledAt: null,
       deletedAt: null,
@@ -258,6 +277,7 @@ export class InvoicesService {
       updatedAt: now,
     });
     applyDraft(invoice, draft, parsed, body, []);
+    invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
     invoice.status = settledStatus(invoice);
     if (invoice.status === 'paid') invoice.paidAt = now;
     try {
@@ -333,10 +353,19 @@ export class InvoicesService {
     );
     const now = this.clock.now();
     const created: Invoice[] = [];
+    // Dates without a time are days in each merchant's time zone.
+    const zones = new Map(
+      (
+        await em
+          .getRepository(Merchant)
+          .findBy({ id: In([...new Set(items.map((i) => i.merchantId))]) })
+      ).map((m) => [m.id, m.timezone]),
+    );
     const result = items.map((item) => {
       const known = found.get(`${item.cycle.subscriptionId}|${item.cycle.billingCycleKey}`);
       if (known !== undefined) return { id: known } as Invoice;
-      const parsed = parseInvoice(item.body, { requireAddresses: false });
+      const timeZone = zones.get(item.merchantId) ?? 'UTC';
+      const parsed = parseInvoice(item.body, { requireAddresses: false, timeZone });
       const address = (ref: AddressRef): InvoiceAddress => {
         if (ref.kind !== 'inline') throw new Error('cycle invoices carry their addresses inline');
         return ref.address;
@@ -368,12 +397,17 @@ export class InvoicesService {
         item.body,
         [],
       );
+      invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
       invoice.status = settledStatus(invoice);
       if (invoice.status === 'paid') invoice.paidAt = now;
       created.push(invoice);
       return invoice;
     });
-    if (created.length > 0) await em.getRepository(Invoice).insert(created);
+    await insertMany(em, Invoice, created);
+    await this.recordEvents(
+      em,
+      created.map((invoice) => ({ invoice, type: 'invoice.created' as const })),
+    );
     return result;
   }
 
@@ -389,18 +423,21 @@ export class InvoicesService {
     if (payments.length === 0) return;
     const invoices = new Map(
       (
-        await em.getRepository(Invoice).find({
-          where: { id: In(payments.map((p) => p.invoiceId)) },
-          lock: { mode: 'pessimistic_write' },
-        })
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: payments.map((p) => p.invoiceId) })
+          .orderBy('i.id')
+          .setLock('pessimistic_write')
+          .getMany()
       ).map((i) => [i.id, i]),
     );
     const already = new Set(
       (
-        await em.getRepository(InvoicePayment).find({
-          where: { transactionId: In(payments.map((p) => p.transactionId)) },
-          select: { transactionId: true },
-        })
+        (await em.query(
+          `SELECT transaction_id AS "transactionId" FROM invoice_payments WHERE transaction_id = ANY($1::text[])`,
+          [payments.map((p) => p.transactionId)],
+        )) as { transactionId: string }[]
       ).map((p) => p.transactionId),
     );
     const now = this.clock.now();
@@ -466,7 +503,7 @@ export class InvoicesService {
       });
     }
     if (rows.length === 0) return;
-    await em.getRepository(InvoicePayment).insert(rows);
+    await insertMany(em, InvoicePayment, rows);
     await em.query(
       `UPDATE invoices i
           SET amount_paid = u.amount_paid, amount_due = u.amount_due, surcharge_paid = u.surcharge_paid,
@@ -485,6 +522,16 @@ export class InvoicesService {
         changed.map((i) => i.paidAt),
         now,
       ],
+    );
+    await this.recordEvents(
+      em,
+      changed.map((invoice) => ({
+        invoice,
+        type:
+          invoice.status === 'paid'
+            ? ('invoice.paid' as const)
+            : ('invoice.partially_paid' as const),
+      })),
     );
     for (const event of events) {
       for (const listener of this.paymentListeners) await listener(em, event);
@@ -507,9 +554,13 @@ export class InvoicesService {
   ): Promise<void> {
     if (failures.length === 0) return;
     const invoices = new Map(
-      (await em.getRepository(Invoice).findBy({ id: In(failures.map((f) => f.invoiceId)) })).map(
-        (i) => [i.id, i],
-      ),
+      (
+        await em
+          .getRepository(Invoice)
+          .createQueryBuilder('i')
+          .where('i.id = ANY(:ids)', { ids: failures.map((f) => f.invoiceId) })
+          .getMany()
+      ).map((i) => [i.id, i]),
     );
     const emails = failures.flatMap((f) => {
       const invoice = invoices.get(f.invoiceId);
@@ -524,6 +575,30 @@ export class InvoicesService {
       ];
     });
     await this.emails.enqueueMany(em, emails);
+  }
+
+  /**
+   * For the billing run: `invoice.payment_failed` for each cycle invoice whose renewal charge
+   * was declined, in the outcome's transaction; one event-log write for the batch.
+   */
+  async recordRenewalFailures(
+    em: EntityManager,
+    failures: readonly { merchantId: string; invoiceId: string }[],
+  ): Promise<void> {
+    if (failures.length === 0) return;
+    const invoices = await em
+      .getRepository(Invoice)
+      .findBy({ id: In([...new Set(failures.map((f) => f.invoiceId))]) });
+    const byId = new Map(invoices.map((i) => [i.id, i]));
+    await this.recordEvents(
+      em,
+      failures.flatMap((f) => {
+        const invoice = byId.get(f.invoiceId);
+        if (!invoice || invoice.merchantId !== f.merchantId || invoice.deletedAt !== null)
+          return [];
+        return [{ invoice, type: 'invoice.payment_failed' as const }];
+      }),
+    );
   }
 
   /** Whether each invoice has a hosted-page payment in flight (pending or unknown). */
@@ -560,7 +635,11 @@ export class InvoicesService {
       }
       const merged: Record<string, unknown> = { ...invoiceAsRequest(invoice), ...body };
       merged.amount_paid = invoice.amountPaid;
-      const parsed = parseInvoice(merged, { requireAddresses: invoice.subscriptionId === null });
+      const timeZone = await this.timeZoneOf(em, merchantId);
+      const parsed = parseInvoice(merged, {
+        requireAddresses: invoice.subscriptionId === null,
+        timeZone,
+      });
       const draft = await this.checkReferences(em, merchantId, parsed);
       await this.checkNumberFree(em, merchantId, parsed.draft.invoiceNumber, invoice.id);
       if (parsed.totals.total - parsed.totals.discount_credited < invoice.amountPaid) {
@@ -570,10 +649,12 @@ export class InvoicesService {
       }
       const previousDue = invoice.dateDue.getTime();
       applyDraft(invoice, draft, parsed, merged, invoice.items);
+      invoice.overdueAt = overdueFrom(invoice.dateDue, timeZone);
       if (invoice.dateDue.getTime() !== previousDue) {
         // A new due date gets its own reminder and, if it passes, its own overdue notice.
         invoice.reminderSentAt = null;
         invoice.overdueNoticeSentAt = null;
+        invoice.overdueEventAt = null;
       }
       const now = this.clock.now();
       const status = settledStatus(invoice);
@@ -922,6 +1003,12 @@ export class InvoicesService {
   }
 
   // ---- helpers ---------------------------------------------------------------------
+
+  /** The merchant's IANA time zone: dates without a time are days there. */
+  private async timeZoneOf(em: EntityManager, merchantId: string): Promise<string> {
+    const merchant = await em.getRepository(Merchant).findOneBy({ id: merchantId });
+    return merchant?.timezone ?? 'UTC';
+  }
 
   /** Resolves stored addresses and checks the ids the body names (customer, processors). */
   private async checkReferences(

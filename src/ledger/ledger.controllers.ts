@@ -4,14 +4,8 @@ import { DataSource } from 'typeorm';
 import { Route } from '../platform/http/route-schema';
 import { LEDGER_ROUTES } from './ledger.routes';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
-import {
-  CurrentV1Caller,
-  cursorPage,
-  listPage,
-  parseCursorQuery,
-  V1Caller,
-  V1Controller,
-} from './api/v1-conventions';
+import { cursorPage, listPage, parseCursorQuery } from '../payments/api/pagination';
+import { CurrentV1Caller, V1Caller, V1Controller } from '../payments/api/v1-auth';
 import { DisputesService } from './disputes/disputes.service';
 import { DisputeRow, PayoutRow } from './ledger.entities';
 import { LedgerService } from './ledger.service';
@@ -27,7 +21,7 @@ function optionalId(v: unknown, field: string): string | null {
 }
 
 /** Spec: Balances. */
-@V1Controller('balances', 'balances')
+@V1Controller('balances')
 export class BalancesController {
   constructor(private readonly ledger: LedgerService) {}
 
@@ -39,7 +33,7 @@ export class BalancesController {
 }
 
 /** Spec: Transactions (the ledger's, not the gateway's). */
-@V1Controller('transactions', 'transactions')
+@V1Controller('transactions')
 export class LedgerTransactionsController {
   constructor(private readonly ledger: LedgerService) {}
 
@@ -80,7 +74,7 @@ export class LedgerTransactionsController {
 const DISPUTE_STATUSES = ['new', 'under_review', 'won', 'lost'];
 
 /** Spec: Disputes, with evidence (notes and files). */
-@V1Controller('disputes', 'disputes')
+@V1Controller('disputes')
 export class DisputesController {
   constructor(
     private readonly disputes: DisputesService,
@@ -167,7 +161,7 @@ export class DisputesController {
 }
 
 /** Spec: Payouts. */
-@V1Controller('payouts', 'payouts')
+@V1Controller('payouts')
 export class PayoutsController {
   constructor(
     private readonly payouts: PayoutsService,
@@ -210,7 +204,7 @@ export class PayoutsController {
 }
 
 /** Spec: Accounts → "Fetch Partner Processing Plan". */
-@V1Controller('accounts', 'accounts')
+@V1Controller('accounts')
 export class ProcessingPlanController {
   constructor(private readonly plans: ProcessingPlansService) {}
 
@@ -224,7 +218,7 @@ export class ProcessingPlanController {
 }
 
 /** The sandbox's money events on demand (tests, demos): disputes, payouts, the bank. */
-@V1Controller('sandbox', 'sandbox')
+@V1Controller('sandbox')
 export class LedgerSandboxController {
   constructor(
     private readonly disputes: DisputesService,

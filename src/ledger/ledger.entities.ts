@@ -14,6 +14,7 @@ export class LedgerTransactionRow {
   @Column({ type: 'text', name: 'settlement_status' }) settlementStatus!: 'settled' | 'unsettled';
   @Column({ type: 'timestamptz', name: 'settled_at', nullable: true }) settledAt!: Date | null;
   @Column({ type: 'text', name: 'payout_id', nullable: true }) payoutId!: string | null;
+  @Column({ type: 'text', name: 'settlement_id', nullable: true }) settlementId!: string | null;
   @Column({ type: 'text' }) description!: string;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt!: Date;

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { EventsModule } from '../events/events.module';
 import { GatewayModule } from '../gateway/gateway.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { DisputeObservers } from './disputes/dispute-observers';
 import { DisputesService } from './disputes/disputes.service';
 import { SandboxDisputeScheduler } from './disputes/sandbox-dispute-scheduler';
@@ -24,7 +26,7 @@ import { ProcessingPlansService } from './processing-plans.service';
  * money movement through TransactionObservers; billing hears disputes through DisputeObservers.
  */
 @Module({
-  imports: [GatewayModule, AccountsModule],
+  imports: [GatewayModule, AccountsModule, EventsModule, PaymentsModule],
   controllers: [
     BalancesController,
     LedgerTransactionsController,

@@ -112,6 +112,8 @@ export class LedgerObserver implements TransactionObserver, OnModuleInit {
       ]);
 
     const closed: string[] = [];
+    /** Ledger transaction → the gateway transaction whose settlement closed it. */
+    const settledBy = new Map<string, string>();
     const settledPayments: {
       merchantId: string;
       paymentId: string;
@@ -130,6 +132,7 @@ export class LedgerObserver implements TransactionObserver, OnModuleInit {
         c.kind === 'voided' ? voided(c.transactionId, movements) : [settled(movements)];
       for (const e of entries) drafts.push({ ...e, merchantId: c.merchantId, currency });
       closed.push(...open.map((r) => r.id));
+      if (c.kind === 'settled') for (const r of open) settledBy.set(r.id, c.transactionId);
       if (c.kind === 'settled') {
         for (const r of open) {
           if (r.source_type === 'payment')
@@ -145,10 +148,21 @@ export class LedgerObserver implements TransactionObserver, OnModuleInit {
     }
     await postEntries(em, now, drafts);
     if (closed.length > 0) {
+      // The settlement batch that settled each one (none for a void), from the gateway.
+      const batches = await this.gateway.paymentFactsOf(em, [...new Set(settledBy.values())]);
       await em.query(
-        `UPDATE ledger_transactions SET settlement_status = 'settled', settled_at = $2, updated_at = $2
-          WHERE id = ANY($1::text[])`,
-        [closed, now],
+        `UPDATE ledger_transactions t
+            SET settlement_status = 'settled', settled_at = $3, updated_at = $3, settlement_id = u.settlement_id
+           FROM unnest($1::text[], $2::text[]) AS u(id, settlement_id)
+          WHERE t.id = u.id`,
+        [
+          closed,
+          closed.map((id) => {
+            const tx = settledBy.get(id);
+            return tx === undefined ? null : (batches.get(tx)?.settlementBatchId ?? null);
+          }),
+          now,
+        ],
       );
     }
     await this.disputes.scheduleFor(em, now, settledPayments);

@@ -18,7 +18,8 @@ import {
   Thousandths,
   Type,
 } from '../platform/http/route-schema';
-import type { TSchema } from '../platform/http/route-schema';
+import type { RouteDeclaration, TSchema } from '../platform/http/route-schema';
+import { V1Failure } from '../payments/payments.schemas';
 import { SOURCE_TYPES } from './ledger.service';
 
 const AccountId = () => Type.String({ description: "the merchant account's id" });
@@ -223,42 +224,46 @@ const RateInput = Input({
 });
 const Params = Input({ id: Str(64) });
 
+/** A /v1 route: the payments API's error shape. */
+function v1<const R extends RouteDeclaration>(declaration: R): R & { failure: typeof V1Failure } {
+  return route({ ...declaration, failure: V1Failure });
+}
+
 export const LEDGER_ROUTES = {
-  balances: route({
+  balances: v1({
     summary: 'Fetch ledger account balances',
     description: 'Per currency: pending (not settled) and available (settled, not paid out).',
     responses: { 200: Output({ data: Type.Array(BalanceView) }) },
     errors: V1_ERRORS,
   }),
-  listTransactions: route({
+  listTransactions: v1({
     summary: 'Fetch a list of transactions',
     query: Input({ ...CursorFields, payout_id: Type.Optional(Str(64)) }),
     responses: { 200: V1List(LedgerTransactionView) },
     errors: V1_ERRORS,
   }),
-  getTransaction: route({
+  getTransaction: v1({
     summary: 'Fetch a transaction',
     params: Params,
     responses: { 200: LedgerTransactionView },
     errors: [...V1_ERRORS, 404],
   }),
-  searchTransactions: route({
+  searchTransactions: v1({
     summary: 'Search a list of transactions',
     body: Input({ ...SearchFilters, limit: Opt(Int(1, 50)), page: Opt(Int(1, 1_000_000)) }),
     responses: {
       200: Output({
         data: Type.Array(LedgerTransactionView),
         meta: Output({
-          total: Type.Integer(),
-          page: Type.Integer(),
           limit: Type.Integer(),
-          has_more: Type.Boolean(),
+          page: Type.Integer(),
+          total_count: Type.Integer(),
         }),
       }),
     },
     errors: V1_ERRORS,
   }),
-  downloadTransactions: route({
+  downloadTransactions: v1({
     summary: 'Download list of transactions',
     description: 'The matching transactions as CSV, streamed.',
     body: Input(SearchFilters),
@@ -266,7 +271,7 @@ export const LEDGER_ROUTES = {
     produces: 'text/csv',
     errors: V1_ERRORS,
   }),
-  listDisputes: route({
+  listDisputes: v1({
     summary: 'Fetch list of disputes matching query',
     query: Input({
       ...CursorFields,
@@ -277,13 +282,13 @@ export const LEDGER_ROUTES = {
     responses: { 200: V1List(DisputeView) },
     errors: V1_ERRORS,
   }),
-  getDispute: route({
+  getDispute: v1({
     summary: 'Fetch dispute by id',
     params: Params,
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404],
   }),
-  addDisputeNote: route({
+  addDisputeNote: v1({
     summary: 'Add an evidence note to a dispute',
     description:
       "Rebill's extension. Optionally sets the dispute_response. The dispute is then under review.",
@@ -292,7 +297,7 @@ export const LEDGER_ROUTES = {
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
   }),
-  addDisputeAttachment: route({
+  addDisputeAttachment: v1({
     summary: 'Attach an evidence file to a dispute',
     description:
       "Rebill's extension. The file in base64 (at most 512 KiB): PDF, PNG, JPEG or text.",
@@ -301,37 +306,52 @@ export const LEDGER_ROUTES = {
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
   }),
-  getDisputeAttachment: route({
+  getDisputeAttachment: v1({
     summary: 'Download an evidence file of a dispute',
     params: Input({ id: Str(64), attachmentId: Str(64) }),
     responses: { 200: Type.String() },
     produces: 'application/octet-stream',
     errors: [...V1_ERRORS, 404],
   }),
-  listPayouts: route({
+  listPayouts: v1({
     summary: 'Fetch a list of payouts',
     query: Input(CursorFields),
     responses: { 200: V1List(PayoutView) },
     errors: V1_ERRORS,
   }),
-  listBusinessPayouts: route({
+  listBusinessPayouts: v1({
     summary: 'Fetch a list of payouts for a business',
     description: 'Needs x-business-id: the payouts labelled with that business.',
     query: Input(CursorFields),
     responses: { 200: V1List(PayoutView) },
     errors: V1_ERRORS,
   }),
-  getPayout: route({
+  getPayout: v1({
     summary: 'Fetch a payout by id',
     params: Params,
     responses: { 200: PayoutView },
     errors: [...V1_ERRORS, 404],
   }),
-  getProcessingPlan: route({
+  getProcessingPlan: v1({
     summary: 'Fetch Partner Processing Plan',
     params: Params,
     responses: { 200: ProcessingPlanView },
     errors: [...V1_ERRORS, 404],
+  }),
+  adjustBalance: route({
+    summary: "Adjust a merchant's available balance",
+    description:
+      "A manual correction (the partner's): + credits the merchant, - debits it. Booked as a new balanced entry and an adjustment ledger transaction.",
+    auth: 'partner',
+    params: Params,
+    body: Input({
+      amount: SignedCents(),
+      currency: Type.Optional(Str(3, { pattern: '^[A-Z]{3}$' })),
+      description: Str(500),
+    }),
+    responses: { 200: Success(LedgerTransactionView) },
+    errors: [404],
+    idempotent: true,
   }),
   setProcessingPlan: route({
     summary: "Set a merchant's processing plan",
@@ -365,26 +385,26 @@ export const LEDGER_ROUTES = {
     responses: { 200: Success(ProcessingPlanView) },
     errors: [404],
   }),
-  sandboxRaiseDisputes: route({
+  sandboxRaiseDisputes: v1({
     summary: 'Sandbox: raise the disputes that are due',
     description:
       'Payments of a dispute test amount are disputed 3 days after settlement (docs/ledger.md).',
     responses: { 200: Output({ raised: Type.Integer() }) },
     errors: V1_ERRORS,
   }),
-  sandboxResolveDispute: route({
+  sandboxResolveDispute: v1({
     summary: 'Sandbox: the network decides a dispute',
     params: Params,
     body: Input({ outcome: Enum(['won', 'lost'] as const) }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
   }),
-  sandboxRunPayouts: route({
+  sandboxRunPayouts: v1({
     summary: 'Sandbox: run the daily payouts now',
     responses: { 200: Output({ paid: Type.Integer(), created: Type.Integer() }) },
     errors: V1_ERRORS,
   }),
-  sandboxReturnPayout: route({
+  sandboxReturnPayout: v1({
     summary: 'Sandbox: the bank rejects a payout in transit',
     params: Params,
     body: Input({ reason: Type.Optional(Str(200)) }),

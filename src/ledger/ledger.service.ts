@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import { newId } from '../platform/ids/ids';
+import { postEntries } from './journal';
 import { NotFoundError, ValidationError } from '../platform/errors/errors';
-import { merchantBalance } from './core/posting-rules';
+import { adjustment, merchantBalance } from './core/posting-rules';
 import { LedgerTransactionRow } from './ledger.entities';
-import { CursorQuery, cursorPage, ListPage, listPage } from './api/v1-conventions';
+import { CursorQuery, cursorPage, ListPage, listPage } from '../payments/api/pagination';
 
 /** The spec's source_type values (search filters accept them all; the ledger writes some). */
 export const SOURCE_TYPES = [
@@ -69,7 +71,7 @@ export function ledgerTransactionView(r: LedgerTransactionRow): LedgerTransactio
     source_account_id: r.merchantId,
     amount: r.amount,
     currency: r.currency,
-    settlement_id: null,
+    settlement_id: r.settlementId,
     settlement_status: r.settlementStatus,
     settled_at: r.settledAt?.toISOString() ?? null,
     description: r.description,
@@ -254,6 +256,34 @@ export class LedgerService {
     return [...byCurrency.values()];
   }
 
+  /**
+   * A manual correction of a merchant's available balance (the partner's): a new balanced
+   * entry and an `adjustment` ledger transaction, never an edit of an earlier entry.
+   */
+  async adjust(
+    merchantId: string,
+    input: { amount: number; currency: string; description: string },
+    now: Date,
+  ): Promise<LedgerTransactionView> {
+    if (input.amount === 0) throw new ValidationError('amount', 'must not be 0');
+    const id = newId();
+    return this.dataSource.transaction(async (em) => {
+      const [posted] = await postEntries(
+        em,
+        now,
+        adjustment({ adjustmentId: id, amount: input.amount, description: input.description }).map(
+          (e) => ({
+            ...e,
+            merchantId,
+            currency: input.currency,
+          }),
+        ),
+      );
+      const row = await em.getRepository(LedgerTransactionRow).findOneByOrFail({ id: posted.id });
+      return ledgerTransactionView(row);
+    });
+  }
+
   async list(
     merchantId: string,
     cursor: CursorQuery,
@@ -280,7 +310,7 @@ export class LedgerService {
     body: unknown,
   ): Promise<{
     data: LedgerTransactionView[];
-    meta: { total: number; page: number; limit: number; has_more: boolean };
+    meta: { limit: number; page: number; total_count: number };
   }> {
     const { filter, limit, page } = parseTransactionSearch(body, true);
     const where = whereOf(merchantId, filter);
@@ -304,7 +334,7 @@ export class LedgerService {
     const n = Number(total[0].n);
     return {
       data: ids.map((r) => ledgerTransactionView(byId.get(r.id)!)),
-      meta: { total: n, page, limit, has_more: page * limit < n },
+      meta: { limit, page, total_count: n },
     };
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { newId } from '../platform/ids/ids';
 import { OutboxEmail } from './outbox-email.entity';
@@ -66,7 +67,7 @@ export class OutboxService {
         updatedAt: now,
       }),
     );
-    await em.getRepository(OutboxEmail).insert(rows);
+    await insertMany(em, OutboxEmail, rows);
     return rows;
   }
 }

@@ -25,6 +25,8 @@ import {
 } from '../gateway/payment-details/payment-details';
 import type { BillingDetails, NewPaymentMethod } from '../gateway/vault/payment-methods.port';
 import { ValidationError } from '../platform/errors/errors';
+import { objectBody } from '../platform/http/body';
+import { INTENT_STATUSES } from './intent-state';
 import type {
   CancellationReason,
   PaymentIntentStatus,
@@ -41,13 +43,8 @@ export const CANCELLATION_REASONS: readonly CancellationReason[] = [
 ];
 export const CURRENCIES = ['USD'] as const;
 
-export function bodyOf(value: unknown): Body {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('body', 'must be a JSON object');
-  }
-  return value as Body;
-}
+/** The request body as an object; a missing body counts as `{}`. */
+export const bodyOf = objectBody;
 
 function requiredCents(value: unknown, field: string): number {
   const cents = optionalCents(value, field);
@@ -416,14 +413,7 @@ export function parseIntentSearch(raw: unknown): IntentSearch {
   const direction = optionalOneOf(body.sort_direction, 'sort_direction', ['asc', 'desc'] as const);
   return {
     referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
-    status: optionalOneOf(body.status, 'status', [
-      'created',
-      'pending',
-      'uncaptured',
-      'captured',
-      'cancelled',
-      'failed',
-    ] as const),
+    status: optionalOneOf(body.status, 'status', INTENT_STATUSES),
     settlementStatus: optionalOneOf(body.settlement_status, 'settlement_status', [
       'settled',
       'unsettled',
@@ -451,5 +441,231 @@ export function parseIntentSearch(raw: unknown): IntentSearch {
     sortDirection: direction === 'asc' ? 'ASC' : 'DESC',
     limit,
     page,
+  };
+}
+
+// ---- checkout sessions ------------------------------------------------------------------
+
+export interface CheckoutCreate {
+  cancelUrl: string;
+  successUrl: string;
+  customerEmail: string;
+  referenceId: string | null;
+  userFields: Record<string, unknown> | null;
+  paymentMethodTypes: PaymentMethodType[];
+  paymentIntentData: IntentFields;
+  paymentIntentDataRaw: Record<string, unknown>;
+  subtotal: number;
+  discountAmount: number;
+  /** Null: 24 hours after creation. */
+  expiresAt: Date | null;
+  subscription: { plan_id: string; description?: string } | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function requiredHttpUrl(value: unknown, field: string): string {
+  const text = requiredString(value, field, { max: 2000 });
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValidationError(field, 'must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ValidationError(field, 'must be an absolute http(s) URL');
+  }
+  return url.toString();
+}
+
+/** Create a checkout session (spec body, plus Rebill's `subscription` and `expires_at`). */
+export function parseCheckoutCreate(raw: unknown, now: Date): CheckoutCreate {
+  const body = bodyOf(raw);
+  refuseUnknownFields(body, [
+    'cancel_url',
+    'success_url',
+    'customer_email',
+    'reference_id',
+    'user_fields',
+    'payment_method_types',
+    'payment_intent_data',
+    'subtotal',
+    'discount_amount',
+    'expires_at',
+    'subscription',
+  ]);
+  const subtotal = requiredCents(body.subtotal, 'subtotal');
+  const discountAmount = requiredCents(body.discount_amount, 'discount_amount');
+  if (discountAmount > subtotal) {
+    throw new ValidationError('discount_amount', 'must not exceed subtotal');
+  }
+  const total = subtotal - discountAmount;
+  const data = requiredObject(body.payment_intent_data, 'payment_intent_data');
+  const intent = parseIntentCreate(
+    { ...data, amount: data.amount ?? total },
+    'payment_intent_data.',
+  );
+  if (intent.amount !== total) {
+    throw new ValidationError(
+      'payment_intent_data.amount',
+      `must be subtotal − discount_amount (${total}) when given`,
+    );
+  }
+  const email = optionalEmail(body.customer_email, 'customer_email');
+  if (email === null || email === '') throw new ValidationError('customer_email', 'is required');
+  const types = paymentMethodTypes(body.payment_method_types, 'payment_method_types') ?? ['card'];
+  let expiresAt: Date | null = null;
+  if (!isAbsent(body.expires_at)) {
+    const at = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
+    if (Number.isNaN(at)) throw new ValidationError('expires_at', 'must be an ISO 8601 date-time');
+    if (at < now.getTime() + 60_000 || at > now.getTime() + 7 * DAY_MS) {
+      throw new ValidationError('expires_at', 'must be from 1 minute to 7 days ahead');
+    }
+    expiresAt = new Date(at);
+  }
+  let subscription: CheckoutCreate['subscription'] = null;
+  if (!isAbsent(body.subscription)) {
+    const sub = requiredObject(body.subscription, 'subscription');
+    refuseUnknownFields(sub, ['plan_id', 'description'], 'subscription.');
+    subscription = {
+      plan_id: requiredString(sub.plan_id, 'subscription.plan_id', { max: 64 }),
+    };
+    const description = optionalString(sub.description, 'subscription.description', TEXT);
+    if (description) subscription.description = description;
+    if (intent.capture === false) {
+      throw new ValidationError(
+        'payment_intent_data.capture',
+        'must be true for a subscription checkout: its payment starts the subscription',
+      );
+    }
+  }
+  return {
+    cancelUrl: requiredHttpUrl(body.cancel_url, 'cancel_url'),
+    successUrl: requiredHttpUrl(body.success_url, 'success_url'),
+    customerEmail: email,
+    referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
+    userFields: optionalFreeObject(body.user_fields, 'user_fields'),
+    paymentMethodTypes: types,
+    paymentIntentData: { ...intent, paymentMethodTypes: types },
+    paymentIntentDataRaw: data,
+    subtotal,
+    discountAmount,
+    expiresAt,
+    subscription,
+  };
+}
+
+// ---- external payments ------------------------------------------------------------------
+
+export interface ExternalIntentCreate {
+  intent: IntentFields;
+  paymentMethod: {
+    type: PaymentMethodType;
+    last4: string | null;
+    brand: string | null;
+    name: string | null;
+  };
+  gatewayResponse: Record<string, unknown>;
+  cardPresent: boolean;
+  /** Rebill: the invoice this money pays (a subscription cycle's invoice settles the cycle). */
+  invoiceId: string | null;
+}
+
+/**
+ * Create an external payment intent: money that moved through another gateway, recorded
+ * with what that gateway answered. `payment_method` describes it (never a full number).
+ */
+export function parseExternalIntentCreate(raw: unknown): ExternalIntentCreate {
+  const body = bodyOf(raw);
+  refuseUnknownFields(body, [
+    'payment_intent',
+    'payment_method',
+    'gateway_response',
+    'card_present',
+    'invoice_id',
+  ]);
+  const intent = parseIntentCreate(body.payment_intent, 'payment_intent.');
+  const pm = requiredObject(body.payment_method, 'payment_method');
+  refuseUnknownFields(
+    pm,
+    ['payment_method_type', 'last4', 'brand', 'name', 'billing_details', 'card', 'bank'],
+    'payment_method.',
+  );
+  if (
+    !isAbsent((pm.card as Body | undefined)?.number) ||
+    !isAbsent((pm.bank as Body | undefined)?.account_number)
+  ) {
+    throw new ValidationError(
+      'payment_method',
+      'must not carry a full card or account number: send last4 and brand',
+    );
+  }
+  const type =
+    optionalOneOf(
+      pm.payment_method_type,
+      'payment_method.payment_method_type',
+      PAYMENT_METHOD_TYPES,
+    ) ?? 'card';
+  const last4 = optionalString(pm.last4, 'payment_method.last4', {
+    pattern: /^\d{4}$/,
+    patternText: 'the last 4 digits',
+  });
+  return {
+    intent,
+    paymentMethod: {
+      type,
+      last4: last4 || null,
+      brand: optionalString(pm.brand, 'payment_method.brand', { max: 30 }) || null,
+      name: optionalString(pm.name, 'payment_method.name', { max: 100 }) || null,
+    },
+    gatewayResponse: requiredGatewayResponse(body.gateway_response, 'gateway_response'),
+    cardPresent: optionalBoolean(body.card_present, 'card_present') ?? false,
+    invoiceId: optionalString(body.invoice_id, 'invoice_id', { max: 64 }) || null,
+  };
+}
+
+function requiredGatewayResponse(value: unknown, field: string): Record<string, unknown> {
+  const obj = requiredObject(value, field);
+  if (JSON.stringify(obj).length > 16_000)
+    throw new ValidationError(field, 'is too large (16 kB at most)');
+  return obj;
+}
+
+export function parseExternalCancel(raw: unknown) {
+  const body = bodyOf(raw);
+  refuseUnknownFields(body, ['gateway_void_response', 'cancellation_reason']);
+  return {
+    reason: optionalOneOf(body.cancellation_reason, 'cancellation_reason', CANCELLATION_REASONS),
+    gatewayResponse: isAbsent(body.gateway_void_response)
+      ? null
+      : requiredGatewayResponse(body.gateway_void_response, 'gateway_void_response'),
+  };
+}
+
+export function parseExternalCapture(raw: unknown) {
+  const body = bodyOf(raw);
+  refuseUnknownFields(body, ['amount', 'gateway_capture_response']);
+  const amount = optionalCents(body.amount, 'amount');
+  if (amount === 0) throw new ValidationError('amount', 'must be more than 0');
+  return {
+    amount,
+    gatewayResponse: requiredGatewayResponse(
+      body.gateway_capture_response,
+      'gateway_capture_response',
+    ),
+  };
+}
+
+export function parseExternalRefund(raw: unknown) {
+  const body = bodyOf(raw);
+  refuseUnknownFields(body, ['payment_intent_id', 'refund_request', 'gateway_response']);
+  const request = optionalObject(body.refund_request, 'refund_request') ?? {};
+  refuseUnknownFields(request, ['amount'], 'refund_request.');
+  const amount = optionalCents(request.amount, 'refund_request.amount');
+  if (amount === 0) throw new ValidationError('refund_request.amount', 'must be more than 0');
+  return {
+    paymentIntentId: requiredString(body.payment_intent_id, 'payment_intent_id', { max: 64 }),
+    amount,
+    gatewayResponse: requiredGatewayResponse(body.gateway_response, 'gateway_response'),
   };
 }

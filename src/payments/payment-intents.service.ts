@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { ChargeOutcome } from '../gateway/gateway';
+import { unknownOutcome } from '../gateway/spec-mapping';
 import { GatewayPayments, TransactionSettlement } from '../gateway/payments-port';
 import { StoredPaymentMethod, VaultPaymentMethods } from '../gateway/vault/payment-methods.port';
 import { hashKey } from '../platform/auth/key-hash';
@@ -25,6 +26,11 @@ export interface PayOptions {
   credential: 'one_off' | 'start_series';
   /** Called in the outcome's transaction when the payment is approved (checkout sessions). */
   onApproved?: (em: EntityManager, intent: PaymentIntent, payment: IntentPayment) => Promise<void>;
+}
+
+/** What the merchant's other gateway answered to an external follow-up. */
+export interface ExternalResponse {
+  gatewayResponse: Record<string, unknown> | null;
 }
 
 /** A payment still `pending` after this long lost its process; a fetch resolves it. */
@@ -97,12 +103,19 @@ export class PaymentIntentsService {
     return `payment_intents.client_secret:${merchantId}`;
   }
 
-  /** The intent a client secret opens (a browser's confirm), or null. */
-  async findByClientSecret(secret: string): Promise<PaymentIntent | null> {
-    if (typeof secret !== 'string' || secret.length < 20 || secret.length > 200) return null;
-    return this.dataSource
+  /**
+   * A browser's call with the public key: the body's `client_secret` must be this intent's.
+   * Any other secret (another intent's, a guess) is answered as an unknown intent.
+   */
+  async assertClientSecret(merchantId: string, id: string, body: unknown): Promise<void> {
+    const secret = (body as { client_secret?: unknown } | null)?.client_secret;
+    if (typeof secret !== 'string' || secret === '') {
+      throw new ValidationError('client_secret', 'is required with the public key');
+    }
+    const intent = await this.dataSource
       .getRepository(PaymentIntent)
-      .findOneBy({ clientSecretHash: hashKey(secret) });
+      .findOneBy({ merchantId, id, clientSecretHash: hashKey(secret) });
+    if (!intent) throw new NotFoundError('payment intent', id);
   }
 
   async find(
@@ -358,20 +371,7 @@ export class PaymentIntentsService {
       storedCredential = { ...result.storedCredential };
     } catch (err) {
       this.logger.warn({ paymentId: payment.id, err: (err as Error).message }, 'charge failed');
-      outcome = {
-        kind: 'unknown',
-        transactionId: null,
-        responseCode: 0,
-        message: 'no answer from the gateway',
-        declineKind: null,
-        amountRequested: payment.amount,
-        amountApproved: 0,
-        status: 'unknown',
-        avsResponseCode: null,
-        cvvResponseCode: null,
-        authCode: null,
-        unknownReason: 'exception',
-      };
+      outcome = unknownOutcome(payment.amount, 'exception');
     }
     return this.recordOutcome(merchantId, payment.id, outcome, storedCredential, options);
   }
@@ -503,6 +503,13 @@ export class PaymentIntentsService {
     };
   }
 
+  async latestPayment(intent: PaymentIntent): Promise<IntentPayment | null> {
+    if (intent.latestPaymentId === null) return null;
+    return this.dataSource
+      .getRepository(IntentPayment)
+      .findOneBy({ merchantId: intent.merchantId, id: intent.latestPaymentId });
+  }
+
   async paymentViewOf(merchantId: string, payment: IntentPayment) {
     const settlements = await this.gateway.settlements(
       merchantId,
@@ -532,9 +539,15 @@ export class PaymentIntentsService {
     return payment;
   }
 
-  async capture(caller: V1Caller, id: string, amount: number | null): Promise<IntentView> {
+  async capture(
+    caller: V1Caller,
+    id: string,
+    amount: number | null,
+    external: ExternalResponse | null = null,
+  ): Promise<IntentView> {
     await this.dataSource.transaction(async (em) => {
       const intent = await this.find(caller.accountId, id, em, true);
+      this.assertMode(intent, external);
       const refusal = intentRefusal(intent.status, 'capture');
       if (refusal) throw new ConflictError(refusal);
       const payment = await this.livePayment(em, intent);
@@ -555,6 +568,9 @@ export class PaymentIntentsService {
         this.assertFollowUp(result, 'capture');
       }
       const now = this.clock.now();
+      if (external) {
+        payment.gatewayResponse = { ...payment.gatewayResponse, capture: external.gatewayResponse };
+      }
       Object.assign(payment, {
         status: 'captured',
         amountCaptured: toCapture,
@@ -578,9 +594,11 @@ export class PaymentIntentsService {
     caller: V1Caller,
     id: string,
     reason: CancellationReason | null,
+    external: ExternalResponse | null = null,
   ): Promise<IntentView> {
     await this.dataSource.transaction(async (em) => {
       const intent = await this.find(caller.accountId, id, em, true);
+      this.assertMode(intent, external);
       const refusal = intentRefusal(intent.status, 'cancel');
       if (refusal) throw new ConflictError(refusal);
       const now = this.clock.now();
@@ -593,6 +611,9 @@ export class PaymentIntentsService {
             payment.transactionId!,
           );
           this.assertFollowUp(result, 'void');
+        }
+        if (external && external.gatewayResponse !== null) {
+          payment.gatewayResponse = { ...payment.gatewayResponse, void: external.gatewayResponse };
         }
         Object.assign(payment, {
           status: 'voided',
@@ -613,6 +634,20 @@ export class PaymentIntentsService {
     return this.get(caller, id);
   }
 
+  /** External intents follow up through /v1/external, Rebill's through the gateway. */
+  assertMode(intent: PaymentIntent, external: ExternalResponse | null): void {
+    if (intent.external && external === null) {
+      throw new ConflictError(
+        'payment intent is external (its money moved elsewhere): use /v1/external/payment_intents',
+      );
+    }
+    if (!intent.external && external !== null) {
+      throw new ConflictError(
+        'payment intent is not external: its payment is a Rebill gateway transaction; use /v1/payment_intents',
+      );
+    }
+  }
+
   private assertFollowUp(
     result: Awaited<ReturnType<GatewayPayments['capture']>>,
     what: string,
@@ -631,9 +666,15 @@ export class PaymentIntentsService {
    * A refund of the captured payment, partial or full, never above what is left. Before
    * the payment's transaction settles, only a full refund is possible, as a void.
    */
-  async refund(caller: V1Caller, id: string, amount: number | null) {
+  async refund(
+    caller: V1Caller,
+    id: string,
+    amount: number | null,
+    external: ExternalResponse | null = null,
+  ) {
     const refund = await this.dataSource.transaction(async (em) => {
       const intent = await this.find(caller.accountId, id, em, true);
+      this.assertMode(intent, external);
       const refusal = intentRefusal(intent.status, 'refund');
       if (refusal) throw new ConflictError(refusal);
       const payment = await this.livePayment(em, intent);
@@ -665,10 +706,18 @@ export class PaymentIntentsService {
         createdAt: now,
         updatedAt: now,
       });
-      const settled = (
-        await this.gateway.settlements(caller.accountId, [payment.transactionId!])
-      ).get(payment.transactionId!);
-      if (settled !== undefined && !settled.settled) {
+      const settled = external
+        ? undefined
+        : (await this.gateway.settlements(caller.accountId, [payment.transactionId!])).get(
+            payment.transactionId!,
+          );
+      if (external) {
+        Object.assign(row, {
+          method: 'external',
+          external: true,
+          gatewayResponse: external.gatewayResponse,
+        });
+      } else if (settled !== undefined && !settled.settled) {
         if (toRefund !== payment.amountCaptured) {
           throw new ConflictError(
             'payment has not settled yet: before settlement only a refund of the full amount (a void) is possible; refund part of it after settlement',

@@ -1,3 +1,5 @@
+import { Route } from '../platform/http/route-schema';
+import { PAYMENT_METHOD_ROUTES } from './payments.routes';
 import { Body, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { VaultPaymentMethods } from '../gateway/vault/payment-methods.port';
 import { Clock, CLOCK } from '../platform/clock/clock';
@@ -10,7 +12,7 @@ import { paymentMethodView } from './payment-views';
  * Payment methods: the vault's cards and bank accounts. Creating one is what the JS SDK does
  * in the customer's browser, so the public key may; reading and updating need a private key.
  */
-@V1Controller('payment_methods', 'payment methods')
+@V1Controller('payment_methods')
 export class PaymentMethodsController {
   constructor(
     private readonly methods: VaultPaymentMethods,
@@ -20,6 +22,7 @@ export class PaymentMethodsController {
   @Post()
   @HttpCode(200)
   @V1PublicKeyAllowed()
+  @Route(PAYMENT_METHOD_ROUTES.create)
   async create(@CurrentV1Caller() caller: V1Caller, @Body() body: unknown) {
     const input = parsePaymentMethodCreate(body, this.clock.now());
     const method = await this.methods.create(caller.accountId, {
@@ -31,6 +34,7 @@ export class PaymentMethodsController {
   }
 
   @Get(':id')
+  @Route(PAYMENT_METHOD_ROUTES.get)
   async get(@CurrentV1Caller() caller: V1Caller, @Param('id') id: string) {
     const method = await this.methods.get(caller.accountId, id);
     if (!method) throw new NotFoundError('payment method', id);
@@ -38,6 +42,7 @@ export class PaymentMethodsController {
   }
 
   @Patch(':id')
+  @Route(PAYMENT_METHOD_ROUTES.update)
   async update(
     @CurrentV1Caller() caller: V1Caller,
     @Param('id') id: string,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sealGatewayApiKey } from '../gateway/gateway-credentials';
 import { Clock, CLOCK } from '../platform/clock/clock';
+import { ChangeNotifications, InvalidatingCache } from '../platform/database/change-notifications';
 import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { FieldCipher } from '../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
@@ -26,19 +27,47 @@ export class ProcessorsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly cipher: FieldCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    changes: ChangeNotifications,
+  ) {
+    this.settingsCache = changes.cache('rebill_processors');
+  }
 
-  /** The named processor, or the merchant's default when no id is given. */
+  /** Calculation settings by merchant and processor id, cleared on any change of processors. */
+  private readonly settingsCache: InvalidatingCache<ProcessorSettings>;
+
+  /**
+   * The calculation core's settings of the named processor (or the merchant's default), from
+   * an in-process cache that every change of the processors table clears (in any process).
+   */
+  async settingsFor(merchantId: string, processorId?: string | null): Promise<ProcessorSettings> {
+    const key = `${merchantId}:${processorId ?? ''}`;
+    const cached = this.settingsCache.get(key);
+    if (cached) return cached;
+    const ticket = this.settingsCache.ticket();
+    const settings = toProcessorSettings(await this.resolve(merchantId, processorId));
+    this.settingsCache.set(key, settings, ticket);
+    return settings;
+  }
+
+  /**
+   * The named processor, or the merchant's default when no id is given. `field` names the
+   * body field the id came from: an unknown id there is a 400 naming it (docs/api-compatibility.md,
+   * "Unknown ids"); without it (an id in the path) a 404.
+   */
   async resolve(
     merchantId: string,
     processorId?: string | null,
     em?: EntityManager,
+    field?: string,
   ): Promise<Processor> {
     const repo = (em ?? this.dataSource.manager).getRepository(Processor);
     if (processorId !== undefined && processorId !== null && processorId !== '') {
       if (typeof processorId !== 'string')
         throw new ValidationError('processor_id', 'must be a string');
       const found = await repo.findOneBy({ merchantId, id: processorId });
+      if (!found && field !== undefined) {
+        throw new ValidationError(field, `processor ${processorId} does not exist`);
+      }
       if (!found) throw new NotFoundError('processor', processorId);
       return found;
     }

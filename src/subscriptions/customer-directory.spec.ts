@@ -16,6 +16,11 @@ const vault: CustomerDirectory = {
     );
     return merchantId === 'm1' && method ? { id: method.id } : null;
   },
+  async findAddress(merchantId, customerId, addressId) {
+    return merchantId === 'm1' && customerId === 'cus1' && addressId === 'addr1'
+      ? { id: addressId }
+      : null;
+  },
 };
 const em = {} as EntityManager;
 
@@ -28,6 +33,24 @@ describe('checking a subscription customer against the vault', () => {
     await expect(checkCustomerReference(vault, em, 'm2', 'cus1', {})).rejects.toThrow(
       'invalid customer.id: customer cus1 is not in the vault',
     );
+  });
+
+  it("accepts the customer's own address ids and refuses any other, naming the field", async () => {
+    await expect(
+      checkCustomerReference(vault, em, 'm1', 'cus1', {
+        billingAddressId: 'addr1',
+        shippingAddressId: 'addr1',
+      }),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkCustomerReference(vault, em, 'm1', 'cus1', { billingAddressId: 'addr2' }),
+    ).rejects.toThrow('invalid customer.billing_address_id: customer cus1 has no address addr2');
+    await expect(
+      checkCustomerReference(vault, em, 'm2', 'cus1', { shippingAddressId: 'addr1' }),
+    ).rejects.toThrow(/customer.id/);
+    await expect(
+      checkCustomerReference(vault, em, 'm1', 'cus1', { shippingAddressId: 'elsewhere' }),
+    ).rejects.toThrow(/customer.shipping_address_id/);
   });
 
   it('accepts a payment method of the customer of the type given', async () => {

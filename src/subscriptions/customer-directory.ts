@@ -23,23 +23,43 @@ export interface CustomerDirectory {
     type?: 'card' | 'ach' | null,
     em?: EntityManager,
   ): Promise<{ id: string } | null>;
+  /** One of the customer's own addresses; null when the id names none of them. */
+  findAddress(
+    merchantId: string,
+    customerId: string,
+    addressId: string,
+    em?: EntityManager,
+  ): Promise<{ id: string } | null>;
 }
 
 /**
  * Checks that customer.id is a vaulted customer of the merchant (locked until commit so it
  * cannot be deleted under a new subscription) and that a named payment method is one of its
- * own, of the given type. Address ids are kept as given.
+ * own, of the given type, and that the billing and shipping address ids are the customer's
+ * own addresses (never another customer's, nor another merchant's).
  */
 export async function checkCustomerReference(
   directory: CustomerDirectory,
   em: EntityManager,
   merchantId: string,
   customerId: string,
-  customer: Pick<CustomerInput, 'paymentMethodType' | 'paymentMethodId'>,
+  customer: Pick<
+    CustomerInput,
+    'paymentMethodType' | 'paymentMethodId' | 'billingAddressId' | 'shippingAddressId'
+  >,
 ): Promise<void> {
   const found = await directory.findCustomer(merchantId, customerId, { em, lock: 'share' });
   if (!found) {
     throw new ValidationError('customer.id', `customer ${customerId} is not in the vault`);
+  }
+  for (const [field, addressId] of [
+    ['customer.billing_address_id', customer.billingAddressId],
+    ['customer.shipping_address_id', customer.shippingAddressId],
+  ] as const) {
+    if (addressId === undefined || addressId === null || addressId === '') continue;
+    if (!(await directory.findAddress(merchantId, customerId, addressId, em))) {
+      throw new ValidationError(field, `customer ${customerId} has no address ${addressId}`);
+    }
   }
   if (customer.paymentMethodId === undefined) return;
   const method = await directory.findPaymentMethod(

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { insertMany } from '../platform/database/bulk-insert';
 import type { RecurringChargeLine } from '../billing-calc';
 import { BillingSchedule, LocalDate, nextBillDate } from '../billing-calc/calendar';
 import type { Actor } from '../plans/actors';
@@ -52,6 +53,8 @@ export type LedgerChange =
   /** A status change (past due, cancelled, paused, active again after a payment). */
   | { kind: 'status'; subscriptionId: string; to: SubscriptionStatus; reason: string }
   /** Missed dates passed over (catch_up "latest"): the next bill date jumps to `to`. */
+  /** Something billing records on the subscription without changing it (a disputed payment). */
+  | { kind: 'noted'; subscriptionId: string; detail: Record<string, unknown> }
   | {
       kind: 'skipped';
       subscriptionId: string;
@@ -140,16 +143,20 @@ export class SubscriptionLedger {
     options: { lock: boolean },
   ): Promise<BillingSubscription[]> {
     if (ids.length === 0) return [];
-    const subs: Subscription[] = await em.getRepository(Subscription).find({
-      where: { id: In([...ids]) },
-      order: { id: 'ASC' },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+    const query = em
+      .getRepository(Subscription)
+      .createQueryBuilder('s')
+      .where('s.id = ANY(:ids)', { ids: [...new Set(ids)] })
+      .orderBy('s.id');
+    if (options.lock) query.setLock('pessimistic_write');
+    const subs = await query.getMany();
     const live = subs.filter((s) => s.deletedAt === null);
-    const adjustments = await em.getRepository(SubscriptionAdjustment).find({
-      where: { subscriptionId: In(live.map((s) => s.id)) },
-      order: { position: 'ASC' },
-    });
+    const adjustments = await em
+      .getRepository(SubscriptionAdjustment)
+      .createQueryBuilder('a')
+      .where('a.subscription_id = ANY(:ids)', { ids: live.map((s) => s.id) })
+      .orderBy('a.position')
+      .getMany();
     const bySub = new Map<string, SubscriptionAdjustment[]>();
     for (const a of adjustments) {
       const list = bySub.get(a.subscriptionId) ?? [];
@@ -232,7 +239,9 @@ export class SubscriptionLedger {
     for (const change of changes) {
       const s = state.get(change.subscriptionId);
       if (!s) throw new Error(`subscription ${change.subscriptionId} was not loaded`);
-      if (change.kind === 'skipped') {
+      if (change.kind === 'noted') {
+        event(s, 'updated', change.detail, s.status, s.status);
+      } else if (change.kind === 'skipped') {
         if (s.status !== 'active' && s.status !== 'past_due') continue;
         s.nextBillDate = change.to;
         touched.add(s.id);
@@ -298,7 +307,7 @@ export class SubscriptionLedger {
       );
     }
     if (events.length > 0) {
-      await em.getRepository(SubscriptionEvent).insert(events);
+      await insertMany(em, SubscriptionEvent, events);
       await this.subscriptions.publishEvents(em, events);
     }
     return { completed };

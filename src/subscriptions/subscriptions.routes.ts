@@ -158,7 +158,8 @@ export const SUBSCRIPTION_ROUTES = {
     summary: 'Create a subscription',
     body: Input(subscriptionFields()),
     responses: { 200: Success(SubscriptionView) },
-    errors: [409],
+    // 422: the payment method was declined when verified at signup (docs/cit-mit.md).
+    errors: [409, 422],
     idempotent: true,
     examples: {
       body: {

@@ -39,7 +39,15 @@ import {
 } from '../plans/recurring-input';
 import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../platform/errors/errors';
+import { GatewayFactory } from '../gateway/gateway.factory';
+import { RecurringChargesService } from '../gateway/stored-credentials/recurring-charges.service';
+import { ProcessorsService } from '../processors/processors.service';
 import { newId } from '../platform/ids/ids';
 import { Processor } from '../processors/processor.entity';
 import {
@@ -102,6 +110,16 @@ export interface RecordedBilling {
 
 export const DEFAULT_CURRENCY = 'USD';
 
+/** A signup to a plan (the payments API's subscription checkout). */
+export interface PlanSignup {
+  planId: string;
+  customerId: string;
+  paymentMethodId: string;
+  paymentMethodType: 'card' | 'ach';
+  processorId?: string;
+  description?: string;
+}
+
 /** Request fields an update may change, as recorded in the `updated` event. */
 const UPDATABLE_FIELDS = [
   'plan_id',
@@ -137,6 +155,9 @@ export class SubscriptionsService implements OnModuleInit {
     /** The customer vault; see customer-directory.ts. */
     @Inject(CUSTOMER_DIRECTORY) private readonly customers: CustomerDirectory,
     private readonly eventLog: EventLog,
+    private readonly processors: ProcessorsService,
+    private readonly gateways: GatewayFactory,
+    private readonly recurring: RecurringChargesService,
   ) {}
 
   onModuleInit(): void {
@@ -146,6 +167,61 @@ export class SubscriptionsService implements OnModuleInit {
   // ---------------------------------------------------------------- API
 
   async create(
+    merchantId: string,
+    body: Record<string, unknown>,
+    actor: Actor,
+  ): Promise<SubscriptionDetails> {
+    // The customer is present: a payment method with no series is verified first, outside
+    // the subscription's transaction (the payments checkout's approved payment starts its own).
+    const customer = optionalCustomer(body.customer);
+    if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
+    const processorId = optionalId(body.processor_id, 'processor_id');
+    await this.verifyAtSignup(merchantId, customer.id, customer, processorId);
+    return this.dataSource.transaction((em) => this.createIn(em, merchantId, body, actor));
+  }
+
+  /**
+   * The port for the payments API's subscription checkout: a subscription to a plan for a
+   * vaulted customer and payment method, inside the caller's transaction (the one that
+   * records the checkout's approved payment), so both commit or neither does.
+   */
+  async subscribeToPlan(em: EntityManager, merchantId: string, signup: PlanSignup, actor: Actor) {
+    const details = await this.createIn(
+      em,
+      merchantId,
+      {
+        plan_id: signup.planId,
+        customer: {
+          id: signup.customerId,
+          payment_method_type: signup.paymentMethodType,
+          payment_method_id: signup.paymentMethodId,
+        },
+        ...(signup.description !== undefined ? { description: signup.description } : {}),
+        ...(signup.processorId !== undefined ? { processor_id: signup.processorId } : {}),
+      },
+      actor,
+    );
+    return { id: details.subscription.id, nextBillDate: details.subscription.nextBillDate };
+  }
+
+  /** Whether the merchant has this plan (checked when a subscription checkout is created). */
+  async planExists(merchantId: string, planId: string): Promise<boolean> {
+    try {
+      await this.plans.forSubscription(
+        this.dataSource.manager,
+        merchantId,
+        planId,
+        'subscription.plan_id',
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ValidationError || err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  private async createIn(
+    em: EntityManager,
     merchantId: string,
     body: Record<string, unknown>,
     actor: Actor,
@@ -165,7 +241,7 @@ export class SubscriptionsService implements OnModuleInit {
     const currency = optionalCurrency(body.currency) ?? DEFAULT_CURRENCY;
     const timezone = optionalTimeZone(body.timezone) ?? null;
 
-    return this.dataSource.transaction(async (em) => {
+    {
       const plan = planId
         ? await this.plans.forSubscription(em, merchantId, planId, 'plan_id')
         : null;
@@ -234,7 +310,7 @@ export class SubscriptionsService implements OnModuleInit {
         to: 'active',
       });
       return this.details(em, subscription);
-    });
+    }
   }
 
   async get(merchantId: string, id: string): Promise<SubscriptionDetails> {
@@ -707,6 +783,8 @@ export class SubscriptionsService implements OnModuleInit {
     await this.checkCustomer(em, sub.merchantId, sub.customerId, {
       paymentMethodType: sub.paymentMethodType ?? undefined,
       paymentMethodId: sub.paymentMethodId ?? undefined,
+      billingAddressId: sub.billingAddressId ?? undefined,
+      shippingAddressId: sub.shippingAddressId ?? undefined,
     });
   }
 
@@ -715,9 +793,84 @@ export class SubscriptionsService implements OnModuleInit {
     em: EntityManager,
     merchantId: string,
     customerId: string,
-    paymentMethod: { paymentMethodType?: 'card' | 'ach'; paymentMethodId?: string },
+    paymentMethod: Pick<
+      CustomerInput,
+      'paymentMethodType' | 'paymentMethodId' | 'billingAddressId' | 'shippingAddressId'
+    >,
   ): Promise<void> {
     await checkCustomerReference(this.customers, em, merchantId, customerId, paymentMethod);
+  }
+
+  /**
+   * The customer-initiated start of the stored-credential series (docs/cit-mit.md): the
+   * customer is present at signup, so a subscription created on a payment method with no
+   * series yet on its processor gets a zero-amount, customer-initiated verification that
+   * stores the payment method. Every charge the billing run makes is then merchant-initiated
+   * and names this verification. A declined verification refuses the subscription with the
+   * gateway's message (422). Runs before the subscription's transaction: no database
+   * transaction is held open across the gateway call. References are checked first, so a
+   * bad request never reaches the gateway.
+   */
+  private async verifyAtSignup(
+    merchantId: string,
+    customerId: string,
+    customer: CustomerInput,
+    processorId: string | undefined,
+  ): Promise<void> {
+    // A short transaction of its own (the reference check takes share locks); it ends before
+    // the gateway is called.
+    await this.dataSource.transaction(async (em) => {
+      await this.checkCustomer(em, merchantId, customerId, customer);
+      if (processorId !== undefined) await this.checkProcessor(em, merchantId, processorId);
+    });
+    const method = await this.customers.findPaymentMethod(
+      merchantId,
+      customerId,
+      customer.paymentMethodId ?? null,
+      customer.paymentMethodType ?? null,
+    );
+    if (method === null) return; // nothing to verify: the run will find no payment method either
+    const processor = await this.processors.resolve(
+      merchantId,
+      processorId ?? null,
+      undefined,
+      'processor_id',
+    );
+    const series = await this.recurring.storedCredentialFor(
+      merchantId,
+      processor.id,
+      customerId,
+      method.id,
+    );
+    if (series.initial_transaction_id !== null) return;
+    const gateway = this.gateways.forProcessor(processor);
+    let outcome;
+    try {
+      ({ outcome } = await this.recurring.verify(gateway, {
+        merchantId,
+        customerId,
+        paymentMethodId: method.id,
+        paymentMethodType: customer.paymentMethodType,
+        idempotencyKey: `signup-verify-${newId()}`,
+        description: 'subscription signup: payment method verification',
+      }));
+    } catch (err) {
+      // Two signups on the same payment method at once: the other one's verification may
+      // have started the series first (the sandbox records it in its own transaction).
+      const again = await this.recurring.storedCredentialFor(
+        merchantId,
+        processor.id,
+        customerId,
+        method.id,
+      );
+      if (again.initial_transaction_id !== null) return;
+      throw err;
+    }
+    if (outcome.kind !== 'approved' && outcome.kind !== 'partially_approved') {
+      throw new UnprocessableError(
+        `customer.payment_method_id: the payment method was declined when verified for the subscription: ${outcome.message}`,
+      );
+    }
   }
 
   private async checkProcessor(em: EntityManager, merchantId: string, id: string): Promise<void> {

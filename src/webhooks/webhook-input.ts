@@ -18,9 +18,11 @@ const MAX_DESCRIPTION = 500;
  * unless private addresses are allowed), events (types or ["*"]), enabled, description.
  */
 export function readEndpointInput(
-  body: Record<string, unknown>,
+  raw: Record<string, unknown>,
   options: { required: boolean; allowPrivate: boolean },
 ): EndpointInput {
+  // null means "not given", as everywhere in the API.
+  const body = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
   const out: EndpointInput = {};
   if (body.url !== undefined || options.required) {
     if (typeof body.url !== 'string' || body.url.trim() === '') {

@@ -17,6 +17,7 @@ export {
   toLocalDateParts,
 } from './local-date';
 export { isValidTimeZone, localDateInZone } from './time-zone';
+export { type DateInputResult, overdueFrom, readDateInput, startOfLocalDay } from './date-input';
 export {
   type BillingFrequency,
   type BillingSchedule,

@@ -1,4 +1,4 @@
-import { afterDecline, DEFAULT_DUNNING, dunningSettingsProblem } from './dunning';
+import { afterDecline, decideOutcome, DEFAULT_DUNNING, dunningSettingsProblem } from './dunning';
 
 describe('afterDecline', () => {
   it.each([
@@ -63,5 +63,112 @@ describe('dunningSettingsProblem', () => {
         catch_up: 'latest',
       }),
     ).toBeNull();
+  });
+});
+
+describe('decideOutcome: the dunning state machine', () => {
+  const base = {
+    settings: DEFAULT_DUNNING,
+    billDate: '2027-01-01',
+    attempt: 1,
+    subscription: {
+      status: 'active' as const,
+      nextBillDate: '2027-01-01',
+      completesOnNextBilling: false,
+    },
+    otherOpenCycles: false,
+  };
+  const soft = {
+    kind: 'declined' as const,
+    declineKind: 'soft' as const,
+    message: 'Insufficient funds',
+    responseCode: 202,
+  };
+  const hard = {
+    kind: 'declined' as const,
+    declineKind: 'hard' as const,
+    message: 'Lost card',
+    responseCode: 251,
+  };
+
+  it('records the billing and pays the cycle when the charge on the billing date is approved', () => {
+    expect(decideOutcome(base, { kind: 'approved', transactionId: 't1' })).toEqual({
+      cycle: { status: 'paid', nextRetryDate: null },
+      recordBilling: true,
+      status: null,
+      notifyFailure: null,
+      completes: false,
+    });
+  });
+
+  it('records the billing, schedules the first retry and makes the subscription past due on a soft decline', () => {
+    expect(decideOutcome(base, soft)).toEqual({
+      cycle: { status: 'open', nextRetryDate: '2027-01-04' },
+      recordBilling: true,
+      status: { to: 'past_due', reason: 'Insufficient funds (code 202); retry on 2027-01-04' },
+      notifyFailure: { retryOn: '2027-01-04' },
+      completes: false,
+    });
+  });
+
+  it('fails the cycle and applies the final action at once on a hard decline', () => {
+    const cancel = { ...base, settings: { ...DEFAULT_DUNNING, finalAction: 'cancel' as const } };
+    expect(decideOutcome(cancel, hard)).toMatchObject({
+      cycle: { status: 'failed', nextRetryDate: null },
+      recordBilling: true,
+      status: { to: 'cancelled' },
+      notifyFailure: { retryOn: null },
+    });
+  });
+
+  it('reactivates a past-due subscription when a retry succeeds and no other cycle is open', () => {
+    const retry = {
+      ...base,
+      attempt: 2,
+      subscription: {
+        ...base.subscription,
+        status: 'past_due' as const,
+        nextBillDate: '2027-02-01',
+      },
+    };
+    expect(decideOutcome(retry, { kind: 'approved', transactionId: 't2' })).toMatchObject({
+      recordBilling: false,
+      status: { to: 'active' },
+    });
+    expect(
+      decideOutcome({ ...retry, otherOpenCycles: true }, { kind: 'approved', transactionId: 't2' })
+        .status,
+    ).toBeNull();
+  });
+
+  it('keeps a past-due subscription past due after the last retry with final action "past_due"', () => {
+    const last = {
+      ...base,
+      attempt: 4,
+      subscription: {
+        ...base.subscription,
+        status: 'past_due' as const,
+        nextBillDate: '2027-02-01',
+      },
+    };
+    expect(decideOutcome(last, soft)).toMatchObject({
+      cycle: { status: 'failed', nextRetryDate: null },
+      recordBilling: false,
+      status: null,
+    });
+  });
+
+  it('lets completion win: a declined last billing completes and is not retried', () => {
+    const lastBilling = {
+      ...base,
+      subscription: { ...base.subscription, completesOnNextBilling: true },
+    };
+    expect(decideOutcome(lastBilling, soft)).toEqual({
+      cycle: { status: 'failed', nextRetryDate: null },
+      recordBilling: true,
+      status: null,
+      notifyFailure: { retryOn: null },
+      completes: true,
+    });
   });
 });

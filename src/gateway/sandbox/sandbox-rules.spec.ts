@@ -158,3 +158,35 @@ describe('sandbox rules', () => {
     expect(responseCode(202).text).toBe('Insufficient funds');
   });
 });
+
+describe('a zero-amount verification checks the card, not the funds', () => {
+  const verify = (number: string) =>
+    decideSandboxOutcome(sale(number, 0, { type: 'verification' })).responseCode;
+
+  it.each([
+    ['4000000000000002', 'insufficient funds'],
+    ['4000000000000010', 'do not honor'],
+    ['4000000000000101', 'retry in a few days'],
+    ['4000000000000093', 'a processor error'],
+    ['4000000000000077', 'the partial-approval card'],
+    ['4000000000000119', 'the late card, answered at once'],
+  ])('verifies %s (%s), whose charges still decline', (number) => {
+    expect(verify(number)).toBe(100);
+    expect(decideSandboxOutcome(sale(number, 0, { type: 'verification' })).respondLate).toBe(false);
+  });
+
+  it.each([
+    ['4000000000000028', 251],
+    ['4000000000000036', 252],
+    ['4000000000000044', 223],
+    ['4000000000000051', 225],
+    ['4000000000000069', 261],
+    ['4000000000000085', 300],
+  ])('fails the verification of %s (a hard decline: %i)', (number, code) => {
+    expect(verify(number)).toBe(code);
+  });
+
+  it('still declines charges on the insufficient-funds card', () => {
+    expect(decideSandboxOutcome(sale('4000000000000002', 1000)).responseCode).toBe(202);
+  });
+});

@@ -1,3 +1,5 @@
+import { declineKindOf } from '../response-codes';
+
 /**
  * What the sandbox answers, decided only by the request: the test card or bank account,
  * the amount, the billing address and the CVC. Pure and deterministic; docs/sandbox.md
@@ -184,6 +186,16 @@ export function decideSandboxOutcome(input: SandboxInput): SandboxDecision {
     respondLate,
   });
 
+  if (input.type === 'verification') {
+    // A zero-amount verification checks that the card is valid, not that funds are there, as
+    // issuers do: a soft decline (insufficient funds, do not honor, retry later, a processor
+    // error) is about a charge, so the card verifies and its charges still decline (dunning
+    // stays testable); a hard decline (lost, stolen, expired, invalid CVC, stop recurring, a
+    // fraud rule) fails verification too. The late card answers a verification at once: its
+    // lost answer is about a charge. docs/sandbox.md.
+    if ('late' in behaviour || 'partial' in behaviour) return approve(100, 0);
+    if (behaviour.code >= 200 && declineKindOf(behaviour.code) === 'soft') return approve(100, 0);
+  }
   if ('late' in behaviour) return approve(100, input.amount, true);
   if ('partial' in behaviour) {
     // Only a charge can be partly approved; there is nothing to split in a verification or credit.

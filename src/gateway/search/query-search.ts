@@ -1,3 +1,4 @@
+import { readDateInput } from '../../billing-calc/calendar';
 /**
  * The spec's search criteria: QuerySearchString {operator: "=" | "!=", value},
  * QuerySearchInt {operator: "=" | "!=" | "<" | ">", value}, and date ranges
@@ -72,9 +73,10 @@ function parseDate(value: unknown, field: string, endOfDay: boolean): Date | nul
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     throw new ValidationError(field, 'must be a UTC date and time, "YYYY-MM-DDTHH:II:SSZ"');
   }
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new ValidationError(field, 'is not a real date');
-  return date;
+  // Strict: 2026-02-30 is refused, never rolled over into March as new Date() would.
+  const read = readDateInput(text, 'UTC');
+  if (!read.ok) throw new ValidationError(field, 'is not a real date');
+  return read.instant;
 }
 
 export function parsePaging(

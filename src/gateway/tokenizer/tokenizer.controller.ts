@@ -1,11 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import {
-  CurrentMerchant,
-  MerchantAuth,
-  PublicKeyAllowed,
-} from '../../platform/auth/auth.decorators';
+import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
 import { objectBody } from '../../platform/http/body';
+import { Route } from '../../platform/http/route-schema';
+import { TOKENIZER_ROUTES } from '../transactions/transactions.routes';
 import { ok } from '../../platform/http/envelope';
 import { TokenizerService } from './tokenizer.service';
 
@@ -17,7 +15,7 @@ export class TokenizerController {
 
   @Post('token')
   @HttpCode(200)
-  @PublicKeyAllowed()
+  @Route(TOKENIZER_ROUTES.create)
   async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     return ok(await this.tokenizer.createToken(auth.merchantId, objectBody(raw)));
   }

@@ -29,6 +29,7 @@ import {
 import { AchDetails, CardDetails, parseCard, parseCvc } from '../payment-details/payment-details';
 import { parseAch, parseToken } from '../vault/vault-input';
 import { parseTerminalPayment, TerminalPaymentRequest } from '../terminals/terminal-input';
+import { parseApplePay, parseGooglePay, WalletCard } from '../wallets/wallet-tokens';
 import { TransactionAddress } from './transaction.entity';
 
 export const PROCESS_TYPES = ['sale', 'authorize', 'verification', 'credit'] as const;
@@ -46,7 +47,8 @@ export type RequestedPaymentMethod =
       shippingAddressId: string | null;
     }
   | { kind: 'token'; token: string }
-  | TerminalPaymentRequest;
+  | TerminalPaymentRequest
+  | ({ kind: 'wallet' } & WalletCard);
 
 export interface CitMitFields {
   cardOnFileIndicator: CardOnFileIndicator | null;
@@ -166,13 +168,20 @@ export function parseProcessRequest(body: Body, now: Date): ProcessRequest {
 function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   const obj = optionalObject(value, 'payment_method');
   if (obj === null) throw new ValidationError('payment_method', 'is required');
-  const present = ['card', 'ach', 'customer', 'token', 'terminal', 'apm'].filter(
-    (k) => !isAbsent(obj[k]),
-  );
+  const present = [
+    'card',
+    'ach',
+    'customer',
+    'token',
+    'terminal',
+    'apple_pay',
+    'google_pay_token',
+    'apm',
+  ].filter((k) => !isAbsent(obj[k]));
   if (present.length !== 1) {
     throw new ValidationError(
       'payment_method',
-      'must contain exactly one of card, ach, customer, token or terminal',
+      'must contain exactly one of card, ach, customer, token, terminal, apple_pay or google_pay_token',
     );
   }
   const kind = present[0];
@@ -234,9 +243,17 @@ function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   if (kind === 'token')
     return { kind: 'token', token: parseToken(obj.token, 'payment_method.token') };
   if (kind === 'terminal') return parseTerminalPayment(obj.terminal, now);
+  if (kind === 'apple_pay')
+    return { kind: 'wallet', ...parseApplePay(obj.apple_pay, 'payment_method.apple_pay', now) };
+  if (kind === 'google_pay_token') {
+    return {
+      kind: 'wallet',
+      ...parseGooglePay(obj.google_pay_token, 'payment_method.google_pay_token', now),
+    };
+  }
   throw new ValidationError(
     `payment_method.${kind}`,
-    'is not supported by Rebill; use card, ach, customer, token or terminal',
+    'is not supported by Rebill; use card, ach, customer, token, terminal, apple_pay or google_pay_token',
   );
 }
 

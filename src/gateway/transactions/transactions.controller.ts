@@ -3,6 +3,8 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
 import { objectBody } from '../../platform/http/body';
+import { Route } from '../../platform/http/route-schema';
+import { TRANSACTION_ROUTES } from './transactions.routes';
 import { list, ok } from '../../platform/http/envelope';
 import { TransactionsService } from './transactions.service';
 
@@ -14,6 +16,7 @@ export class TransactionsController {
 
   @Post('transaction')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.process)
   async process(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const result = await this.transactions.process(auth.merchantId, auth.userId, objectBody(raw));
     // A timeout test card: the charge is recorded, the answer arrives after the client gave up.
@@ -23,6 +26,7 @@ export class TransactionsController {
 
   @Post('transaction/search')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.search)
   async search(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const found = await this.transactions.search(auth.merchantId, objectBody(raw));
     return list(found.data, found.total);
@@ -30,12 +34,14 @@ export class TransactionsController {
 
   /** The spec answers this with `data` as a one-element array. */
   @Get('transaction/:id')
+  @Route(TRANSACTION_ROUTES.get)
   async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return list([await this.transactions.get(auth.merchantId, id)], 1);
   }
 
   @Post('transaction/:id/capture')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.capture)
   async capture(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -47,6 +53,7 @@ export class TransactionsController {
   /** The spec answers a void with `data: null`. */
   @Post('transaction/:id/void')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.void)
   async void(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     await this.transactions.void(auth.merchantId, id);
     return ok(null);
@@ -54,6 +61,7 @@ export class TransactionsController {
 
   @Post('transaction/:id/refund')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.refund)
   async refund(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -65,6 +73,7 @@ export class TransactionsController {
   /** Rebill: settle the merchant's pending sandbox transactions now (normally hourly). */
   @Post('sandbox/settle')
   @HttpCode(200)
+  @Route(TRANSACTION_ROUTES.settle)
   async settle(@CurrentMerchant() auth: MerchantAuth) {
     return ok({ settled: await this.transactions.settle(auth.merchantId) });
   }

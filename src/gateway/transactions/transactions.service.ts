@@ -15,7 +15,7 @@ import { Body } from '../input';
 import { newId } from '../../platform/ids/ids';
 import { requestFingerprint } from '../../platform/idempotency/stable-hash';
 import { Processor } from '../../processors/processor.entity';
-import { ProcessorsService } from '../../processors/processors.service';
+import { ProcessorsService, toProcessorSettings } from '../../processors/processors.service';
 import { startsRecurringSeries } from '../cit-mit';
 import {
   AchDetails,
@@ -24,7 +24,6 @@ import {
   maskedAccount,
   maskedCard,
 } from '../payment-details/payment-details';
-import { processorSettingsOf } from '../processor-settings';
 import { responseClass, responseCode } from '../response-codes';
 import { decideSandboxOutcome, SandboxDecision } from '../sandbox/sandbox-rules';
 import { SandboxOptions } from '../sandbox/sandbox-options';
@@ -128,6 +127,8 @@ export class TransactionsService {
     const processor = await this.processors.resolve(
       merchantId,
       await this.terminalSales.processorIdFor(merchantId, req),
+      undefined,
+      'processor_id',
     );
     if (processor.gatewayKind !== 'sandbox') {
       throw new UnprocessableError(
@@ -318,16 +319,32 @@ export class TransactionsService {
   async paymentFactsOf(
     em: EntityManager,
     ids: readonly string[],
-  ): Promise<Map<string, { paymentType: 'card' | 'ach'; cardBrand: string | null }>> {
+  ): Promise<
+    Map<
+      string,
+      { paymentType: 'card' | 'ach'; cardBrand: string | null; settlementBatchId: string | null }
+    >
+  > {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; payment_type: 'card' | 'ach'; card_type: string | null }[] =
-      await em.query(
-        `SELECT id, payment_type, response_details->>'card_type' AS card_type
+    const rows: {
+      id: string;
+      payment_type: 'card' | 'ach';
+      card_type: string | null;
+      settlement_batch_id: string | null;
+    }[] = await em.query(
+      `SELECT id, payment_type, response_details->>'card_type' AS card_type, settlement_batch_id
            FROM gateway_transactions WHERE id = ANY($1::text[])`,
-        [ids],
-      );
+      [ids],
+    );
     return new Map(
-      rows.map((r) => [r.id, { paymentType: r.payment_type, cardBrand: r.card_type }]),
+      rows.map((r) => [
+        r.id,
+        {
+          paymentType: r.payment_type,
+          cardBrand: r.card_type,
+          settlementBatchId: r.settlement_batch_id,
+        },
+      ]),
     );
   }
 
@@ -598,6 +615,14 @@ export class TransactionsService {
     if (pm.kind === 'card')
       return { ...base, label: 'card', details: { kind: 'card', card: pm.card, cvc: pm.cvc } };
     if (pm.kind === 'ach') return { ...base, label: 'ach', details: { kind: 'ach', ach: pm.ach } };
+    if (pm.kind === 'wallet') {
+      // The wallet's device card (DPAN) is charged like a card; no CVC, the cryptogram stands for it.
+      return {
+        ...base,
+        label: pm.wallet,
+        details: { kind: 'card', card: pm.card, cvc: null },
+      };
+    }
     if (pm.kind === 'terminal') {
       const amount = req.amount ?? req.baseAmount ?? 0;
       const sale = await this.terminalSales.present(em, merchantId, pm, amount, now);
@@ -701,7 +726,7 @@ export class TransactionsService {
           payment_method: charged.details.kind,
           base_amount: req.baseAmount,
         },
-        processorSettingsOf(processor),
+        toProcessorSettings(processor),
         {
           customerFlags: { surcharge_exempt: charged.customerFlags.includes('surcharge_exempt') },
           paymentMethodFlags: {

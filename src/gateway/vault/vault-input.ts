@@ -22,6 +22,7 @@ import {
   parseRoutingNumber,
   cardTypeOf,
 } from '../payment-details/payment-details';
+import { parseApplePay, parseGooglePay, WalletCard } from '../wallets/wallet-tokens';
 import { ADDRESS_FIELDS, AddressField } from './vault.entities';
 
 export type AddressInput = Record<AddressField, string>;
@@ -34,6 +35,8 @@ export const PAYMENT_METHOD_FLAGS = [
   'contact',
   'locked_security',
   'locked_stop_recurring',
+  // Rebill: a card stored from a Google Pay token (the spec has "applepay" only).
+  'googlepay',
 ] as const;
 
 /** A custom customer id: 1 to 40 letters and digits (spec), never "search" (a route). */
@@ -116,9 +119,10 @@ export function parseAch(body: Body, prefix: string): AchDetails {
 export type PaymentInput =
   | { kind: 'card'; card: CardDetails }
   | { kind: 'ach'; ach: AchDetails }
-  | { kind: 'token'; token: string };
+  | { kind: 'token'; token: string }
+  | ({ kind: 'wallet' } & WalletCard);
 
-/** `default_payment`: exactly one of card, ach or token. */
+/** `default_payment`: exactly one of card, ach, token, apple_pay or google_pay_token. */
 export function parseDefaultPayment(value: unknown, now: Date): PaymentInput | null {
   const obj = optionalObject(value, 'default_payment');
   if (obj === null) return null;
@@ -127,7 +131,10 @@ export function parseDefaultPayment(value: unknown, now: Date): PaymentInput | n
   );
   if (present.length === 0) return null;
   if (present.length > 1) {
-    throw new ValidationError('default_payment', 'must contain only one of card, ach or token');
+    throw new ValidationError(
+      'default_payment',
+      'must contain only one of card, ach, token, apple_pay or google_pay_token',
+    );
   }
   const kind = present[0];
   if (kind === 'card') {
@@ -149,7 +156,12 @@ export function parseDefaultPayment(value: unknown, now: Date): PaymentInput | n
   }
   if (kind === 'token')
     return { kind: 'token', token: parseToken(obj.token, 'default_payment.token') };
-  throw new ValidationError(`default_payment.${kind}`, 'is not supported by Rebill');
+  if (kind === 'apple_pay')
+    return { kind: 'wallet', ...parseApplePay(obj.apple_pay, 'default_payment.apple_pay', now) };
+  return {
+    kind: 'wallet',
+    ...parseGooglePay(obj.google_pay_token, 'default_payment.google_pay_token', now),
+  };
 }
 
 export function parseToken(value: unknown, field: string): string {

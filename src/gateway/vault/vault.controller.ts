@@ -3,20 +3,29 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentMerchant, MerchantAuth } from '../../platform/auth/auth.decorators';
 import { ValidationError } from '../../platform/errors/errors';
 import { objectBody } from '../../platform/http/body';
+import { Route } from '../../platform/http/route-schema';
+import { VAULT_ROUTES } from './vault.routes';
 import { list, ok } from '../../platform/http/envelope';
 import { VaultService } from './vault.service';
 
-type PaymentKind = 'card' | 'ach' | 'token';
+type PaymentKind = 'card' | 'ach' | 'token' | 'applepay' | 'googlepay';
+
+/** A stored wallet payment method is a card (its DPAN): update and delete it as one. */
+function storedKind(kind: string): 'card' | 'ach' | 'token' {
+  const k = paymentKind(kind);
+  return k === 'applepay' || k === 'googlepay' ? 'card' : k;
+}
 
 function paymentKind(kind: string): PaymentKind {
-  if (kind === 'card' || kind === 'ach' || kind === 'token') return kind;
-  if (kind === 'applepay' || kind === 'googlepay') {
-    throw new ValidationError(
-      'payment method',
-      `${kind} is not supported by Rebill; use card, ach or token`,
-    );
-  }
-  throw new ValidationError('payment method', 'must be card, ach or token');
+  if (
+    kind === 'card' ||
+    kind === 'ach' ||
+    kind === 'token' ||
+    kind === 'applepay' ||
+    kind === 'googlepay'
+  )
+    return kind;
+  throw new ValidationError('payment method', 'must be card, ach, token, applepay or googlepay');
 }
 
 const SUCCESS = { status: 'success', msg: 'success' } as const;
@@ -29,24 +38,28 @@ export class VaultController {
 
   @Post('customer')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.create)
   async create(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     return ok(await this.vault.createCustomer(auth.merchantId, objectBody(raw)));
   }
 
   @Post('customer/search')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.search)
   async search(@CurrentMerchant() auth: MerchantAuth, @Body() raw: unknown) {
     const found = await this.vault.searchCustomers(auth.merchantId, objectBody(raw));
     return list(found.data, found.total);
   }
 
   @Get(':id')
+  @Route(VAULT_ROUTES.get)
   async get(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     return ok(await this.vault.getCustomer(auth.merchantId, id));
   }
 
   @Post('customer/:id')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.update)
   async update(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -56,6 +69,7 @@ export class VaultController {
   }
 
   @Delete(':id')
+  @Route(VAULT_ROUTES.remove)
   async delete(@CurrentMerchant() auth: MerchantAuth, @Param('id') id: string) {
     await this.vault.deleteCustomer(auth.merchantId, id);
     return SUCCESS;
@@ -63,6 +77,7 @@ export class VaultController {
 
   @Post('customer/:id/address')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.createAddress)
   async createAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -73,6 +88,7 @@ export class VaultController {
 
   @Post('customer/:id/address/:addressId')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.updateAddress)
   async updateAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -83,6 +99,7 @@ export class VaultController {
   }
 
   @Delete('customer/:id/address/:addressId')
+  @Route(VAULT_ROUTES.deleteAddress)
   async deleteAddress(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -94,6 +111,7 @@ export class VaultController {
 
   @Post('customer/:id/:kind')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.createPaymentMethod)
   async createPaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -107,6 +125,7 @@ export class VaultController {
 
   @Post('customer/:id/:kind/:paymentMethodId')
   @HttpCode(200)
+  @Route(VAULT_ROUTES.updatePaymentMethod)
   async updatePaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
@@ -118,7 +137,7 @@ export class VaultController {
       await this.vault.updatePaymentMethod(
         auth.merchantId,
         id,
-        paymentKind(kind),
+        storedKind(kind),
         paymentMethodId,
         objectBody(raw),
       ),
@@ -126,13 +145,14 @@ export class VaultController {
   }
 
   @Delete('customer/:id/:kind/:paymentMethodId')
+  @Route(VAULT_ROUTES.deletePaymentMethod)
   async deletePaymentMethod(
     @CurrentMerchant() auth: MerchantAuth,
     @Param('id') id: string,
     @Param('kind') kind: string,
     @Param('paymentMethodId') paymentMethodId: string,
   ) {
-    await this.vault.deletePaymentMethod(auth.merchantId, id, paymentKind(kind), paymentMethodId);
+    await this.vault.deletePaymentMethod(auth.merchantId, id, storedKind(kind), paymentMethodId);
     return SUCCESS;
   }
 }

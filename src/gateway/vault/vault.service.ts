@@ -4,6 +4,7 @@ import { Clock, CLOCK } from '../../platform/clock/clock';
 import { FieldCipher } from '../../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { newId } from '../../platform/ids/ids';
+import { parseApplePay, parseGooglePay, WALLET_FLAG } from '../wallets/wallet-tokens';
 import { Body, isAbsent, optionalObject, optionalOneOf, optionalString } from '../input';
 import {
   AchDetails,
@@ -95,6 +96,18 @@ export class VaultService {
     return repo.findOneBy({ merchantId, id });
   }
 
+  /** One of the customer's own addresses; null when the id names none of them. */
+  async findAddress(
+    merchantId: string,
+    customerId: string,
+    addressId: string,
+    em?: EntityManager,
+  ): Promise<{ id: string } | null> {
+    return (em ?? this.dataSource.manager)
+      .getRepository(VaultAddress)
+      .findOneBy({ merchantId, customerId, id: addressId });
+  }
+
   /**
    * One of the customer's payment methods, or its default when no id is given; null when
    * there is none (or the type does not match).
@@ -138,9 +151,7 @@ export class VaultService {
   ): Promise<Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>> {
     const out = new Map<string, { method: VaultPaymentMethod | null; customerFlags: string[] }>();
     if (refs.length === 0) return out;
-    const customers: VaultCustomer[] = await em.getRepository(VaultCustomer).find({
-      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
-    });
+    const customers = await this.customersOf(em, refs);
     const customerOf = new Map(customers.map((c) => [`${c.merchantId}|${c.id}`, c]));
     const wanted = refs.map((r) => {
       const customer = customerOf.get(`${r.merchantId}|${r.customerId}`);
@@ -154,13 +165,14 @@ export class VaultService {
     const methods: VaultPaymentMethod[] =
       ids.length === 0
         ? []
-        : await em.getRepository(VaultPaymentMethod).find({
-            where: ids.map((w) => ({
-              merchantId: w.ref.merchantId,
-              customerId: w.ref.customerId,
-              id: w.id!,
-            })),
-          });
+        : await em
+            .getRepository(VaultPaymentMethod)
+            .createQueryBuilder('m')
+            .where('m.id = ANY(:ids) AND m.merchant_id = ANY(:merchants)', {
+              ids: [...new Set(ids.map((w) => w.id!))],
+              merchants: [...new Set(ids.map((w) => w.ref.merchantId))],
+            })
+            .getMany();
     const methodOf = new Map(methods.map((m) => [`${m.merchantId}|${m.customerId}|${m.id}`, m]));
     for (const w of wanted) {
       const found =
@@ -183,20 +195,42 @@ export class VaultService {
   ): Promise<Map<string, VaultAddress>> {
     const out = new Map<string, VaultAddress>();
     if (refs.length === 0) return out;
-    const customers = await em.getRepository(VaultCustomer).find({
-      where: refs.map((r) => ({ merchantId: r.merchantId, id: r.customerId })),
-    });
+    const customers = await this.customersOf(em, refs);
     const withAddress = customers.filter((c) => c.defaultBillingAddressId !== null);
     if (withAddress.length === 0) return out;
-    const addresses = await em.getRepository(VaultAddress).find({
-      where: withAddress.map((c) => ({
-        merchantId: c.merchantId,
-        customerId: c.id,
-        id: c.defaultBillingAddressId!,
-      })),
-    });
-    for (const a of addresses) out.set(`${a.merchantId}|${a.customerId}`, a);
+    const addresses = await em
+      .getRepository(VaultAddress)
+      .createQueryBuilder('a')
+      .where('a.id = ANY(:ids) AND a.merchant_id = ANY(:merchants)', {
+        ids: [...new Set(withAddress.map((c) => c.defaultBillingAddressId!))],
+        merchants: [...new Set(withAddress.map((c) => c.merchantId))],
+      })
+      .getMany();
+    const wanted = new Set(
+      withAddress.map((c) => `${c.merchantId}|${c.id}|${c.defaultBillingAddressId}`),
+    );
+    for (const a of addresses) {
+      if (wanted.has(`${a.merchantId}|${a.customerId}|${a.id}`))
+        out.set(`${a.merchantId}|${a.customerId}`, a);
+    }
     return out;
+  }
+
+  /** The customers of (merchant, customer) pairs, in one query with two array parameters. */
+  private async customersOf(
+    em: EntityManager,
+    refs: readonly { merchantId: string; customerId: string }[],
+  ): Promise<VaultCustomer[]> {
+    const wanted = new Set(refs.map((r) => `${r.merchantId}|${r.customerId}`));
+    const rows = await em
+      .getRepository(VaultCustomer)
+      .createQueryBuilder('c')
+      .where('c.id = ANY(:ids) AND c.merchant_id = ANY(:merchants)', {
+        ids: [...new Set(refs.map((r) => r.customerId))],
+        merchants: [...new Set(refs.map((r) => r.merchantId))],
+      })
+      .getMany();
+    return rows.filter((c) => wanted.has(`${c.merchantId}|${c.id}`));
   }
 
   // ---- customers ---------------------------------------------------------------------
@@ -204,7 +238,8 @@ export class VaultService {
   async createCustomer(merchantId: string, body: Body): Promise<CustomerView> {
     const now = this.clock.now();
     const customId = parseCustomerId(body.id);
-    if (!isAbsent(body.id_format) && customId !== null) {
+    const idFormat = optionalOneOf(body.id_format, 'id_format', ID_FORMATS);
+    if (idFormat !== null && customId !== null) {
       throw new ValidationError('id_format', 'cannot be used together with a custom id');
     }
     const description = optionalString(body.description, 'description', DESCRIPTION) ?? '';
@@ -218,11 +253,32 @@ export class VaultService {
       : parseAddress(body.default_shipping_address, 'default_shipping_address');
 
     const id = await this.dataSource.transaction(async (em) => {
+      // id_format "xid_type_last4": a generated id, the card brand (or "ach") and the last 4.
+      let opened = payment;
+      let id = customId;
+      if (idFormat !== null) {
+        if (payment === null) {
+          throw new ValidationError(
+            'id_format',
+            'needs a default_payment to take type and last4 from',
+          );
+        }
+        if (payment.kind === 'token') {
+          const details = await this.tokenizer.consume(
+            em,
+            merchantId,
+            payment.token,
+            'default_payment.token',
+          );
+          opened = details;
+        }
+        id = formattedCustomerId(opened!);
+      }
       const created = await this.insertCustomer(em, merchantId, {
-        id: customId,
+        id,
         description,
         flags,
-        payment,
+        payment: opened,
         billing,
         shipping,
       });
@@ -452,7 +508,7 @@ export class VaultService {
   async createPaymentMethod(
     merchantId: string,
     customerId: string,
-    kind: 'card' | 'ach' | 'token',
+    kind: 'card' | 'ach' | 'token' | 'applepay' | 'googlepay',
     body: Body,
   ): Promise<CustomerView> {
     const now = this.clock.now();
@@ -474,6 +530,12 @@ export class VaultService {
       };
     } else if (kind === 'ach') {
       input = { kind: 'ach', ach: parseAch(body, 'ach') };
+    } else if (kind === 'applepay') {
+      // The body is the spec's apple_pay object, or holds it under "apple_pay".
+      const applePay = isAbsent(body.apple_pay) ? body : body.apple_pay;
+      input = { kind: 'wallet', ...parseApplePay(applePay, 'apple_pay', now) };
+    } else if (kind === 'googlepay') {
+      input = { kind: 'wallet', ...parseGooglePay(body.google_pay_token, 'google_pay_token', now) };
     } else {
       input = { kind: 'token', token: parseToken(body.token, 'token') };
     }
@@ -741,14 +803,18 @@ export class VaultService {
     const details =
       input.kind === 'token'
         ? await this.tokenizer.consume(em, merchantId, input.token, tokenField)
-        : input.kind === 'card'
+        : input.kind === 'card' || input.kind === 'wallet'
           ? ({ kind: 'card', card: input.card } as const)
           : ({ kind: 'ach', ach: input.ach } as const);
     const method = em.create(VaultPaymentMethod, {
       id: newId(),
       merchantId,
       customerId,
-      flags,
+      // A wallet's DPAN is stored as a card, flagged with its wallet (spec flag "applepay").
+      flags:
+        input.kind === 'wallet' && !flags.includes(WALLET_FLAG[input.wallet])
+          ? [...flags, WALLET_FLAG[input.wallet]]
+          : flags,
       createdAt: now,
       updatedAt: now,
     });
@@ -977,4 +1043,13 @@ export function paymentRefKey(r: {
   paymentMethodType: 'card' | 'ach' | null;
 }): string {
   return `${r.merchantId}|${r.customerId}|${r.paymentMethodId ?? ''}|${r.paymentMethodType ?? ''}`;
+}
+
+/** Spec: id_format on Create Customer Record; the one format it names. */
+export const ID_FORMATS = ['xid_type_last4'] as const;
+
+function formattedCustomerId(payment: PaymentInput): string {
+  if (payment.kind === 'ach') return `${newId()}_ach_${payment.ach.accountNumber.slice(-4)}`;
+  if (payment.kind === 'token') throw new Error('a token is opened before its id is formatted');
+  return `${newId()}_${payment.card.cardType}_${payment.card.number.slice(-4)}`;
 }

@@ -1,3 +1,4 @@
+import { formFields } from '../../platform/http/body';
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -5,16 +6,6 @@ import { NoAuth } from '../../platform/auth/auth.decorators';
 import { InvoicesService } from '../invoices.service';
 import { contentSecurityPolicy, HostedPageRenderer, RenderedPage } from './hosted-page.service';
 import { HostedPayments } from './hosted-payments.service';
-
-/** Form fields as strings; anything else a client sends is dropped. */
-function formFields(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return out;
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
 
 /**
  * The hosted invoice pages a customer opens from the invoice email: no API key, the

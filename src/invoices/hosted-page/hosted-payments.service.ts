@@ -7,6 +7,7 @@ import type {
   PaymentGateway,
   StoredCredentialFields,
 } from '../../gateway/gateway';
+import { performCharge } from '../../gateway/charges/charge-protocol';
 import { GatewayFactory } from '../../gateway/gateway.factory';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { DomainError, ValidationError } from '../../platform/errors/errors';
@@ -274,30 +275,23 @@ export class HostedPayments {
       allowPartialPayment: false,
       storedCredential: CUSTOMER_INITIATED,
     };
-    try {
-      return invoice.transactionType === 'authorize'
-        ? await gateway.authorize(request)
-        : await gateway.sale(request);
-    } catch (err) {
+    // The shared charge protocol: the payment row (the attempt) is committed; send it under
+    // its key. An exception or a lost answer is `unknown`, resolved later by lookup.
+    const outcome = await performCharge({
+      gateway,
+      request,
+      type: invoice.transactionType === 'authorize' ? 'authorize' : 'sale',
+      mode: 'send',
+      startedAt: payment.createdAt,
+      whenNotFound: 'not_charged',
+    });
+    if (outcome.kind === 'unknown') {
       this.logger.warn(
-        { invoiceId: invoice.id, paymentId: payment.id, err: (err as Error).message },
-        'charge failed',
+        { invoiceId: invoice.id, paymentId: payment.id, reason: outcome.unknownReason },
+        'charge outcome unknown',
       );
-      return {
-        kind: 'unknown',
-        transactionId: null,
-        responseCode: 0,
-        message: 'no answer from the gateway',
-        declineKind: null,
-        amountRequested: payment.chargedAmount,
-        amountApproved: 0,
-        status: 'unknown',
-        avsResponseCode: null,
-        cvvResponseCode: null,
-        authCode: null,
-        unknownReason: 'exception',
-      };
     }
+    return outcome;
   }
 
   /** Records the gateway's outcome of a pending or unknown payment, once. */
@@ -406,30 +400,22 @@ export class HostedPayments {
     try {
       const processor = await this.processors.resolve(invoice.merchantId, payment.processorId);
       const gateway = this.gateways.forProcessor(processor);
-      const lookup = await gateway.findAttempt({
-        idempotencyKey: payment.idempotencyKey ?? '',
-        orderId: invoiceNumberOf(invoice),
-        amount: payment.chargedAmount,
-        since: payment.createdAt,
+      // The same protocol, resolving: a lookup by the key; not found means nothing was
+      // charged (the page never re-sends a customer's card details on its own).
+      const outcome = await performCharge({
+        gateway,
+        request: {
+          idempotencyKey: payment.idempotencyKey ?? '',
+          orderId: invoiceNumberOf(invoice),
+          amount: payment.chargedAmount,
+          // Never sent: a resolution that finds nothing is recorded as not charged.
+          source: { kind: 'token', token: '' },
+        },
+        mode: 'resolve',
+        startedAt: payment.createdAt,
+        whenNotFound: 'not_charged',
       });
-      if (lookup.kind === 'found') {
-        await this.settle(invoice.id, payment.id, lookup.outcome);
-      } else if (lookup.kind === 'not_found') {
-        // The attempt never reached the gateway: nothing was charged.
-        await this.settle(invoice.id, payment.id, {
-          kind: 'declined',
-          transactionId: null,
-          responseCode: 0,
-          message: 'the payment did not reach the processor',
-          declineKind: null,
-          amountRequested: payment.chargedAmount,
-          amountApproved: 0,
-          status: 'declined',
-          avsResponseCode: null,
-          cvvResponseCode: null,
-          authCode: null,
-        });
-      }
+      if (outcome.kind !== 'unknown') await this.settle(invoice.id, payment.id, outcome);
     } catch (err) {
       this.logger.warn(
         { invoiceId: invoice.id, paymentId: payment.id, err: (err as Error).message },
@@ -440,7 +426,7 @@ export class HostedPayments {
 }
 
 /** "invalid card number: is not a valid card number (...)" → "Card number is not a valid card number (...)." */
-function pageMessage(err: ValidationError): string {
+export function pageMessage(err: ValidationError): string {
   const field = err.field ?? '';
   const problem = err.message.replace(/^invalid [^:]*: /, '');
   if (field === 'form' || field === '')

@@ -5,8 +5,16 @@ import { APP_CONFIG, AppConfig } from '../../platform/config/config';
 import { assertPublicHttpUrl, guardedFetch } from '../../platform/net/outbound-guard';
 import { InvoiceLogo } from './invoice-logo.entity';
 
-/** Limits of a logo fetch: an invoice PDF never waits long or reads much for a logo. */
-export const LOGO_LIMITS = { timeoutMs: 3000, maxBytes: 512 * 1024 };
+/**
+ * Limits of a logo fetch: an invoice PDF never waits long or reads much for a logo. A failed
+ * fetch is tried again after a day (the merchant may have fixed its server); a logo that
+ * was fetched is kept.
+ */
+export const LOGO_LIMITS = {
+  timeoutMs: 3000,
+  maxBytes: 512 * 1024,
+  retryFailureAfterMs: 86_400_000,
+};
 
 /** PNG and JPEG are what PDFKit embeds; the bytes decide, not the server's content-type. */
 export function imageTypeOf(bytes: Buffer): 'image/png' | 'image/jpeg' | null {
@@ -63,24 +71,29 @@ export class InvoiceLogos {
     if (url === '') return null;
     const repo = this.dataSource.getRepository(InvoiceLogo);
     const known = await repo.findOneBy({ merchantId, url });
-    if (known) return known.image;
+    const now = this.clock.now();
+    const stale =
+      known !== null &&
+      known.image === null &&
+      now.getTime() - known.fetchedAt.getTime() >= LOGO_LIMITS.retryFailureAfterMs;
+    if (known && !stale) return known.image;
     const outcome = await this.download(url);
     if (outcome.failure !== '')
       this.log.warn(`logo ${url} of merchant ${merchantId}: ${outcome.failure}`);
-    // Two PDFs rendered at once may both fetch; the first outcome stored is kept.
-    await repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        merchantId,
-        url,
-        contentType: outcome.contentType,
-        image: outcome.image,
-        failure: outcome.failure,
-        fetchedAt: this.clock.now(),
-      })
-      .orIgnore()
-      .execute();
+    const row = {
+      merchantId,
+      url,
+      contentType: outcome.contentType,
+      image: outcome.image,
+      failure: outcome.failure,
+      fetchedAt: now,
+    };
+    if (stale) {
+      await repo.update({ merchantId, url }, row);
+    } else {
+      // Two PDFs rendered at once may both fetch; the first outcome stored is kept.
+      await repo.createQueryBuilder().insert().values(row).orIgnore().execute();
+    }
     return outcome.image;
   }
 

@@ -60,6 +60,7 @@ function invoice(overrides: Partial<Invoice> = {}): Invoice {
     amountDue: 121706,
     status: 'partially_paid',
     dateDue: new Date('2030-06-01T00:00:00Z'),
+    overdueAt: new Date('2030-06-02T00:00:00Z'),
     createdAt: new Date('2030-05-01T12:00:00Z'),
     updatedAt: new Date('2030-05-02T12:00:00Z'),
     paidAt: null,

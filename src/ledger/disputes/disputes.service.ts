@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccountsService } from '../../accounts/accounts.service';
+import { EventLog } from '../../events/event-log';
+import { PaymentLookup } from '../../payments/payment-lookup.port';
 import { addDays, localDateInZone } from '../../billing-calc/calendar';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -12,6 +14,8 @@ import { disputeFee } from '../core/processing-plan';
 import { DISPUTE_REASONS, DISPUTE_RESPONSE_DAYS } from '../core/sandbox-disputes';
 import { MerchantEntry, postEntries } from '../journal';
 import { DisputeRow } from '../ledger.entities';
+import { disputeView } from '../views';
+import { recordObjectEvents } from '../ledger-events';
 import { ProcessingPlansService } from '../processing-plans.service';
 import { DisputeChange, DisputeObservers } from './dispute-observers';
 
@@ -40,6 +44,8 @@ export class DisputesService {
     private readonly plans: ProcessingPlansService,
     private readonly accounts: AccountsService,
     private readonly observers: DisputeObservers,
+    private readonly eventLog: EventLog,
+    private readonly payments: PaymentLookup,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -61,6 +67,11 @@ export class DisputesService {
         this.plans.plansOf(em, merchants),
         this.accounts.timeZonesOf(merchants),
       ]);
+      // A payment intent's payment is the gateway transaction: the dispute names both.
+      const intents = await this.payments.byTransactionIds(
+        em,
+        due.map((d) => d.payment_id),
+      );
       const rows = due.map((d) => {
         const today = localDateInZone(now, zones.get(d.merchant_id) ?? 'UTC');
         return {
@@ -78,10 +89,10 @@ export class DisputesService {
       });
       const inserted: { id: string }[] = await em.query(
         `INSERT INTO disputes (id, merchant_id, payment_id, currency, amount, fee, status, reason_disputed_code,
-                               reason_disputed, dispute_date, response_due_date, created_at, updated_at)
-         SELECT id, m, p, c, a, f, 'new', r, rt, d::date, dd::date, $11, $11
+                               reason_disputed, dispute_date, response_due_date, reference_meta, created_at, updated_at)
+         SELECT id, m, p, c, a, f, 'new', r, rt, d::date, dd::date, rm, $11, $11
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[],
-                       $8::text[], $9::text[], $10::text[]) AS x(id, m, p, c, a, f, r, rt, d, dd)
+                       $8::text[], $9::text[], $10::text[], $12::jsonb[]) AS x(id, m, p, c, a, f, r, rt, d, dd, rm)
          ON CONFLICT (merchant_id, payment_id) DO NOTHING RETURNING id`,
         [
           rows.map((r) => r.id),
@@ -95,6 +106,14 @@ export class DisputesService {
           rows.map((r) => r.date),
           rows.map((r) => r.dueDate),
           now,
+          rows.map((r) => {
+            const found = intents.get(r.paymentId);
+            return JSON.stringify(
+              found
+                ? { payment_intent_id: found.paymentIntentId, intent_payment_id: found.paymentId }
+                : {},
+            );
+          }),
         ],
       );
       const raised = new Set(inserted.map((r) => r.id));
@@ -119,6 +138,11 @@ export class DisputesService {
           reasonCode: r.code,
           occurredAt: now,
         })),
+      );
+      await this.recordEvents(
+        em,
+        'dispute.created',
+        opened.map((r) => r.id),
       );
       return opened.length;
     });
@@ -171,6 +195,7 @@ export class DisputesService {
         occurredAt: now,
       };
       await this.observers.notify(em, [change]);
+      await this.recordEvents(em, `dispute.${outcome}`, [d.id]);
       return d;
     });
   }
@@ -270,6 +295,7 @@ export class DisputesService {
   /** Notes and attachment descriptions of many disputes, for their views. */
   async evidenceOf(
     ids: readonly string[],
+    em: EntityManager = this.dataSource.manager,
   ): Promise<Map<string, { notes: NoteView[]; attachments: AttachmentView[] }>> {
     const out = new Map(
       ids.map((id) => [id, { notes: [] as NoteView[], attachments: [] as AttachmentView[] }]),
@@ -286,17 +312,17 @@ export class DisputesService {
         sha256: string;
         created_at: Date;
       }[],
-    ] = await Promise.all([
-      this.dataSource.query(
+    ] = [
+      await em.query(
         `SELECT id, dispute_id, note, created_at FROM dispute_notes WHERE dispute_id = ANY($1::text[]) ORDER BY created_at, id`,
         [ids],
       ),
-      this.dataSource.query(
+      await em.query(
         `SELECT id, dispute_id, filename, content_type, size, sha256, created_at FROM dispute_attachments
           WHERE dispute_id = ANY($1::text[]) ORDER BY created_at, id`,
         [ids],
       ),
-    ]);
+    ];
     for (const n of notes)
       out
         .get(n.dispute_id)!
@@ -329,7 +355,22 @@ export class DisputesService {
       d.status = 'under_review';
       d.updatedAt = now;
       await em.save(d);
+      await this.recordEvents(em, 'dispute.updated', [d.id]);
     });
+  }
+
+  /** Events carry the dispute as GET /v1/disputes/{id} shows it, read inside the transaction. */
+  private async recordEvents(
+    em: EntityManager,
+    type: string,
+    ids: readonly string[],
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await em.getRepository(DisputeRow).findBy({ id: In([...ids]) });
+    const evidence = await this.evidenceOf(ids, em);
+    await recordObjectEvents(this.eventLog, em, type, 'dispute', rows, (d) =>
+      disputeView(d, evidence.get(d.id)!),
+    );
   }
 
   private async lock(em: EntityManager, merchantId: string, id: string): Promise<DisputeRow> {

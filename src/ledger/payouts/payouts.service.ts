@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccountsService } from '../../accounts/accounts.service';
+import { EventLog } from '../../events/event-log';
 import { localDateInZone } from '../../billing-calc/calendar';
 import { Clock, CLOCK } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -10,6 +11,8 @@ import { payoutCreated, payoutPaid, payoutReturned } from '../core/posting-rules
 import { postEntries } from '../journal';
 import { PayoutRow } from '../ledger.entities';
 import { ProcessingPlansService } from '../processing-plans.service';
+import { payoutView } from '../views';
+import { recordObjectEvents } from '../ledger-events';
 
 interface Payable {
   id: string;
@@ -37,6 +40,7 @@ export class PayoutsService {
     private readonly dataSource: DataSource,
     private readonly plans: ProcessingPlansService,
     private readonly accounts: AccountsService,
+    private readonly eventLog: EventLog,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -131,6 +135,7 @@ export class PayoutsService {
         ],
       });
       await em.save(p);
+      await this.recordEvents(em, 'payout.returned', [p.id]);
       return p;
     });
   }
@@ -139,6 +144,17 @@ export class PayoutsService {
     const p = await this.dataSource.getRepository(PayoutRow).findOneBy({ merchantId, id });
     if (!p) throw new NotFoundError('payout', id);
     return p;
+  }
+
+  /** Events carry the payout as GET /v1/payouts/{id} shows it, read inside the transaction. */
+  private async recordEvents(
+    em: EntityManager,
+    type: string,
+    ids: readonly string[],
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await em.getRepository(PayoutRow).findBy({ id: In([...ids]) });
+    await recordObjectEvents(this.eventLog, em, type, 'payout', rows, payoutView);
   }
 
   private async confirmEarlierPayouts(now: Date, merchantId: string | null): Promise<number> {
@@ -182,6 +198,11 @@ export class PayoutsService {
             currency: r.currency,
           })),
         ),
+      );
+      await this.recordEvents(
+        em,
+        'payout.paid',
+        rows.map((r) => r.id),
       );
       return rows.length;
     });
@@ -263,6 +284,7 @@ export class PayoutsService {
           currency,
         })),
       );
+      await this.recordEvents(em, 'payout.created', [id]);
       return true;
     });
   }

@@ -9,7 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../../accounts/accounts.service';
 import { NoAuth } from '../../platform/auth/auth.decorators';
 import type { MerchantAuth } from '../../platform/auth/auth.decorators';
@@ -149,15 +149,15 @@ export class V1AuthGuard implements CanActivate {
 
 /**
  * A payments API controller under `/v1/<path>`: the gateway API's Authorization guard is
- * off (NoAuth) and V1AuthGuard applies instead.
+ * off (NoAuth) and V1AuthGuard applies instead; OpenAPI documents it under `payments` with the
+ * x-api-key scheme (src/platform/http/openapi.ts does that for every /v1 path).
  */
-export function V1Controller(path: string, tag: string) {
+export function V1Controller(path: string) {
   return applyDecorators(
     Controller(`v1/${path}`),
     NoAuth(),
     UseGuards(V1AuthGuard),
-    ApiSecurity('x-api-key'),
-    ApiTags(`payments-api: ${tag}`),
+    ApiTags('payments'),
   );
 }
 

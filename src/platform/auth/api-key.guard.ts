@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { ChangeNotifications, InvalidatingCache } from '../database/change-notifications';
 import { UnauthorizedError } from '../errors/errors';
 import { AUTH_REQUIREMENT, AuthRequirement, RequestAuth } from './auth.decorators';
 import { TokenService, looksLikeJwt } from './jwt';
@@ -11,13 +12,30 @@ import { hashKey, keyFromAuthorizationHeader } from './key-hash';
  * POST /api/token-auth (accepted wherever a private key is). Routes need a private key
  * unless marked otherwise (@NoAuth, @PublicKeyAllowed, @PartnerOnly).
  */
+type KeyRow = { id: string; merchant_id: string; user_id: string; type: 'api' | 'public' };
+type UserRow = { status: string; deleted_at: Date | null; token_version: number };
+
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /**
+   * Live keys and users by hash / id, cleared on every change of api_keys, users or
+   * partner_keys in any process (change-notifications.ts); misses always ask the database.
+   */
+  private readonly keys: InvalidatingCache<KeyRow>;
+  private readonly partnerKeys: InvalidatingCache<string>;
+  private readonly users: InvalidatingCache<UserRow>;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
-  ) {}
+    // Optional so other guards can build one by hand; without it nothing is cached.
+    @Optional() changes?: ChangeNotifications,
+  ) {
+    this.keys = changes?.cache('rebill_credentials') ?? new InvalidatingCache();
+    this.partnerKeys = changes?.cache('rebill_credentials') ?? new InvalidatingCache();
+    this.users = changes?.cache('rebill_credentials') ?? new InvalidatingCache();
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const requirement =
@@ -39,29 +57,39 @@ export class ApiKeyGuard implements CanActivate {
     const keyHash = hashKey(key);
 
     if (requirement === 'partner') {
-      const rows: { id: string }[] = await this.dataSource.query(
-        'SELECT id FROM partner_keys WHERE key_hash = $1',
-        [keyHash],
-      );
-      if (rows.length === 0) {
-        throw new UnauthorizedError('unauthorized: this endpoint needs the partner API key');
+      let partnerKeyId = this.partnerKeys.get(keyHash);
+      if (partnerKeyId === undefined) {
+        const ticket = this.partnerKeys.ticket();
+        const rows: { id: string }[] = await this.dataSource.query(
+          'SELECT id FROM partner_keys WHERE key_hash = $1',
+          [keyHash],
+        );
+        if (rows.length === 0) {
+          throw new UnauthorizedError('unauthorized: this endpoint needs the partner API key');
+        }
+        partnerKeyId = rows[0].id;
+        this.partnerKeys.set(keyHash, partnerKeyId, ticket);
       }
-      request.auth = { kind: 'partner', partnerKeyId: rows[0].id };
+      request.auth = { kind: 'partner', partnerKeyId };
       return true;
     }
 
-    const rows: { id: string; merchant_id: string; user_id: string; type: 'api' | 'public' }[] =
-      await this.dataSource.query(
+    let row = this.keys.get(keyHash);
+    if (row === undefined) {
+      const ticket = this.keys.ticket();
+      const rows: KeyRow[] = await this.dataSource.query(
         `SELECT k.id, k.merchant_id, k.user_id, k.type
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.key_hash = $1 AND k.deleted_at IS NULL
             AND u.status = 'active' AND u.deleted_at IS NULL`,
         [keyHash],
       );
-    if (rows.length === 0) {
-      throw new UnauthorizedError('unauthorized: API key does not exist or has been deleted');
+      if (rows.length === 0) {
+        throw new UnauthorizedError('unauthorized: API key does not exist or has been deleted');
+      }
+      row = rows[0];
+      this.keys.set(keyHash, row, ticket);
     }
-    const row = rows[0];
     if (row.type === 'public' && requirement === 'private') {
       throw new UnauthorizedError(
         'unauthorized: a public key (pub_) cannot be used here; this endpoint needs a private API key (api_)',
@@ -78,8 +106,9 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /**
-   * A JWT counts as the user's private key. Its user is read on every request, so a token
-   * stops working the moment its user is disabled, deleted or changes password.
+   * A JWT counts as the user's private key. Its user is checked on every request (from the
+   * cache, which any change of the users table clears), so a token stops working the moment
+   * its user is disabled, deleted or changes password.
    */
   private async authenticateToken(token: string): Promise<RequestAuth> {
     const checked = await this.tokens.check(token);
@@ -91,12 +120,17 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     const { claims } = checked;
-    const rows: { status: string; deleted_at: Date | null; token_version: number }[] =
-      await this.dataSource.query(
+    const userKey = `${claims.merchantId}:${claims.userId}`;
+    let user = this.users.get(userKey);
+    if (user === undefined) {
+      const ticket = this.users.ticket();
+      const rows: UserRow[] = await this.dataSource.query(
         `SELECT status, deleted_at, token_version FROM users WHERE id = $1 AND merchant_id = $2`,
         [claims.userId, claims.merchantId],
       );
-    const user = rows[0];
+      user = rows[0];
+      if (user) this.users.set(userKey, user, ticket);
+    }
     if (!user || user.deleted_at !== null) {
       throw new UnauthorizedError('unauthorized: the token is revoked: its user has been deleted');
     }

@@ -7,6 +7,8 @@ import { User } from '../../accounts/user.entity';
 import { ApiKey } from '../../accounts/api-key.entity';
 import { PartnerKey } from '../../accounts/partner-key.entity';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity';
+import { InvoiceOverdueAt1700000110001 } from '../../invoices/migrations/1700000110001-InvoiceOverdueAt';
+import { SealedReplays1700000110000 } from '../idempotency/migrations/1700000110000-SealedReplays';
 import { Accounts1700000000000 } from '../../accounts/migrations/1700000000000-Accounts';
 import { Processor } from '../../processors/processor.entity';
 import { Processors1700000001000 } from '../../processors/migrations/1700000001000-Processors';
@@ -44,6 +46,7 @@ import { EventRow } from '../../events/event.entity';
 import { Events1700000150000 } from '../../events/migrations/1700000150000-Events';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../webhooks/webhook.entities';
 import { Webhooks1700000150100 } from '../../webhooks/migrations/1700000150100-Webhooks';
+import { InvoiceOverdueEvents1700000150200 } from '../../invoices/migrations/1700000150200-InvoiceOverdueEvents';
 import {
   CheckoutSession,
   IntentPayment,
@@ -53,6 +56,8 @@ import {
 import { Payments1700000130000 } from '../../payments/migrations/1700000130000-Payments';
 import { DisputeRow, LedgerTransactionRow, PayoutRow } from '../../ledger/ledger.entities';
 import { Ledger1700000140000 } from '../../ledger/migrations/1700000140000-Ledger';
+import { LedgerSettlementIds1700000140001 } from '../../ledger/migrations/1700000140001-LedgerSettlementIds';
+import { CycleDisputes1700000140100 } from '../../billing/migrations/1700000140100-CycleDisputes';
 import { UserLogins1700000120000 } from '../../accounts/migrations/1700000120000-UserLogins';
 import { Terminal } from '../../gateway/terminals/terminal.entity';
 import { SettlementBatch } from '../../gateway/settlement/settlement-batch.entity';
@@ -62,6 +67,9 @@ import { FileBatches1700000120200 } from '../../file-batches/migrations/17000001
 import { MerchantLocale1700000180000 } from '../../accounts/migrations/1700000180000-MerchantLocale';
 import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
 import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
+
+import { CredentialChangeNotifications1700000170000 } from '../../accounts/migrations/1700000170000-CredentialChangeNotifications';
+import { ProcessorChangeNotifications1700000170001 } from '../../processors/migrations/1700000170001-ProcessorChangeNotifications';
 
 export const entities = [
   Merchant,
@@ -117,6 +125,7 @@ export const migrations = [
   CustomerCredits1700000160000,
   Events1700000150000,
   Webhooks1700000150100,
+  InvoiceOverdueEvents1700000150200,
   UserLogins1700000120000,
   TerminalsAndSettlement1700000120100,
   FileBatches1700000120200,
@@ -124,4 +133,10 @@ export const migrations = [
   MerchantLocale1700000180000,
   InvoiceDocuments1700000180001,
   Ledger1700000140000,
+  SealedReplays1700000110000,
+  InvoiceOverdueAt1700000110001,
+  CycleDisputes1700000140100,
+  LedgerSettlementIds1700000140001,
+  CredentialChangeNotifications1700000170000,
+  ProcessorChangeNotifications1700000170001,
 ];

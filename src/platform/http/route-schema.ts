@@ -177,9 +177,9 @@ export function Int(minimum: number, maximum: number, options: FieldOptions = {}
   );
 }
 
-/** A resource id as the API returns it: 20 characters of base32hex. */
+/** A resource id as the API returns it (20 characters of base32hex for most resources). */
 export function Id(options: SchemaOptions = {}) {
-  return Type.String({ pattern: '^[0-9a-v]{20}$', example: 'b94lh3vkq8e1k0c5pbe0', ...options });
+  return Type.String({ pattern: '^[0-9a-z]{10,40}$', example: 'b94lh3vkq8e1k0c5pbe0', ...options });
 }
 
 /** An id given in a request: a string of at most 100 characters. */
@@ -257,6 +257,12 @@ export function SuccessList<T extends TSchema>(item: T, options: ObjectOptions =
   );
 }
 
+/** {"status":"success","msg":"success"}: the spec's answer to some deletes, without data. */
+export const SuccessWithoutData = Output(
+  { status: Type.Literal('success'), msg: Type.String({ example: 'success' }) },
+  { title: 'SuccessWithoutData' },
+);
+
 /** {"status":"failed","msg":"invalid amount: ..."}: every error, the message names the field. */
 export const Failure = Output(
   {
@@ -317,6 +323,8 @@ export interface RouteDeclaration {
   responses: Partial<Record<number, TSchema>>;
   /** Failure statuses besides the ones every route has (400, 401, 500 for authenticated routes). */
   errors?: readonly number[];
+  /** The failure body, when the API's differs from `Failure` (the payments API's, docs/payments-api.md). */
+  failure?: TSchema;
   /**
    * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency interceptor
    * applies to all of them); documents the header and the 409 and 422 it may answer.
@@ -326,6 +334,12 @@ export interface RouteDeclaration {
   examples?: { body?: unknown; response?: unknown };
   /** Content type of a non-JSON success (text/html, application/pdf): documented, not serialized. */
   produces?: string;
+  /**
+   * How messages start: 'field' (default) writes `amount must be ...`, as the calculation core
+   * does; 'invalid' writes `invalid amount: must be ...`, as ValidationError does, for the
+   * routes whose clients know that form (invoices, the vault, transactions, users).
+   */
+  errorStyle?: 'field' | 'invalid';
 }
 
 export type BodyOf<R extends RouteDeclaration> = R['body'] extends TSchema
@@ -364,11 +378,14 @@ export function fastifySchema(declaration: RouteDeclaration): Record<string, unk
   if (declaration.produces === undefined) {
     for (const [status, schema] of Object.entries(declaration.responses)) response[status] = schema;
   }
-  for (const status of failureStatuses(declaration)) response[status] = Failure;
+  for (const status of failureStatuses(declaration))
+    response[status] = declaration.failure ?? Failure;
+  const styled = (schema: TObject) =>
+    declaration.errorStyle === 'invalid' ? { ...schema, 'x-error-style': 'invalid' } : schema;
   return {
-    ...(declaration.body ? { body: declaration.body } : {}),
-    ...(declaration.query ? { querystring: declaration.query } : {}),
-    ...(declaration.params ? { params: declaration.params } : {}),
+    ...(declaration.body ? { body: styled(declaration.body) } : {}),
+    ...(declaration.query ? { querystring: styled(declaration.query) } : {}),
+    ...(declaration.params ? { params: styled(declaration.params) } : {}),
     response,
   };
 }
@@ -459,7 +476,7 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       ApiResponse({
         status,
         description: STATUS_TEXT[status] ?? String(status),
-        schema: { $ref: '#/components/schemas/Failure' } as never,
+        schema: (declaration.failure ?? { $ref: '#/components/schemas/Failure' }) as never,
       }),
     );
   }

@@ -17,7 +17,7 @@ import { describeValue } from '../../billing-calc/errors';
 import { DomainError } from '../errors/errors';
 
 /** Annotation keywords our schemas carry for the document; ajv ignores them. */
-export const ANNOTATION_KEYWORDS = ['x-errors', 'example'] as const;
+export const ANNOTATION_KEYWORDS = ['x-errors', 'x-error-style', 'example'] as const;
 
 function newAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({
@@ -108,7 +108,11 @@ function defaultProblem(error: ErrorObject): string {
 }
 
 /** The API's message for the first ajv error of a request part. */
-export function describeSchemaError(error: ErrorObject, part: HttpPart): RequestValidationError {
+export function describeSchemaError(
+  error: ErrorObject,
+  part: HttpPart,
+  style: 'field' | 'invalid' = 'field',
+): RequestValidationError {
   const missing =
     error.keyword === 'required'
       ? String((error.params as { missingProperty: string }).missingProperty)
@@ -121,7 +125,10 @@ export function describeSchemaError(error: ErrorObject, part: HttpPart): Request
       : error.parentSchema
   ) as { 'x-errors'?: Record<string, string> } | undefined;
   const messages = schema?.['x-errors'];
-  const template = messages?.[error.keyword] ?? messages?.default ?? defaultProblem(error);
+  let template = messages?.[error.keyword] ?? messages?.default ?? defaultProblem(error);
+  if (style === 'invalid' && template.startsWith('{field} ')) {
+    template = `invalid {field}: ${template.slice('{field} '.length)}`;
+  }
   const value = missing !== undefined ? undefined : error.data;
   const message = template
     .replace(/\{field\}/g, field)
@@ -138,6 +145,7 @@ export function compileRequestValidator({
   httpPart?: string;
 }): (data: unknown) => { value?: unknown; error?: Error } {
   const part = (httpPart ?? 'body') as HttpPart;
+  const style = (schema as { 'x-error-style'?: 'invalid' })['x-error-style'] ?? 'field';
   const validate: ValidateFunction = (part === 'body' ? bodyAjv : stringsAjv).compile(
     schema as object,
   );
@@ -146,7 +154,7 @@ export function compileRequestValidator({
     const value =
       part === 'body' && (data === null || data === undefined || data === '') ? {} : data;
     if (validate(value)) return { value };
-    return { error: describeSchemaError(validate.errors![0], part) };
+    return { error: describeSchemaError(validate.errors![0], part, style) };
   };
 }
 

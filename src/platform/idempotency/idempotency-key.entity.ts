@@ -28,8 +28,9 @@ export class IdempotencyKey {
   @Column({ type: 'int', name: 'response_status', nullable: true })
   responseStatus!: number | null;
 
-  @Column({ type: 'jsonb', name: 'response_body', nullable: true })
-  responseBody!: unknown;
+  /** The exact response text first sent, sealed with the field cipher (it may hold a secret). */
+  @Column({ type: 'text', name: 'response_sealed', nullable: true })
+  responseSealed!: string | null;
 
   @Column({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;

@@ -5,6 +5,8 @@ import { RequestAuth } from '../auth/auth.decorators';
 import { IdempotencyService } from './idempotency.service';
 import { requestFingerprint } from './stable-hash';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** Applies `x-idempotency-key` to POST and PUT requests. */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -32,15 +34,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.idempotency.claim(scope, key, request.method, path, fingerprint)).pipe(
       switchMap((claim) => {
         if (claim.kind === 'replay') {
-          void reply.status(claim.status).header('x-idempotent-replayed', 'true');
-          return of(claim.body);
+          void reply
+            .status(claim.status)
+            .header('x-idempotent-replayed', 'true')
+            .header('content-type', JSON_TYPE);
+          return of(claim.text);
         }
         return next.handle().pipe(
-          switchMap((body) =>
-            from(this.idempotency.complete(scope, key, reply.statusCode, body)).pipe(
-              switchMap(() => of(body)),
-            ),
-          ),
+          switchMap((body: unknown) => {
+            // The text is what is sent and what is stored: a replay is the same bytes.
+            const text = JSON.stringify(body ?? null);
+            void reply.header('content-type', JSON_TYPE);
+            return from(this.idempotency.complete(scope, key, reply.statusCode, text)).pipe(
+              switchMap(() => of(text)),
+            );
+          }),
           catchError((err) =>
             from(this.idempotency.release(scope, key)).pipe(switchMap(() => throwError(() => err))),
           ),

@@ -2,18 +2,27 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { Clock, CLOCK } from '../clock/clock';
+import { FieldCipher } from '../crypto/field-cipher';
 import { ConflictError, UnprocessableError, ValidationError } from '../errors/errors';
 
 export const IDEMPOTENCY_TTL_MS = 60 * 60 * 1000;
 
 export type IdempotencyClaim =
-  { kind: 'claimed' } | { kind: 'replay'; status: number; body: unknown };
+  | { kind: 'claimed' }
+  /** `text`: the exact bytes of the first response. */
+  | { kind: 'replay'; status: number; text: string };
 
 /**
  * The rules of payments-api.txt (Idempotency): the first successful response to a key is
  * stored per merchant and replayed for an hour; the same key while the first request runs
  * is a 409; the same key with a different request is a 422. A failed first request frees
  * its key so that the client can retry.
+ *
+ * A replay is the same bytes as the first response: its text is stored, not a parsed value.
+ * Every stored response is sealed with the field cipher, bound to the merchant and the key:
+ * some hold secrets (the new key of POST /api/user/apikey, a partner's new merchant keys, a
+ * token) and which ones is not something this layer can know for every route, present and
+ * future; sealing all of them costs microseconds.
  */
 @Injectable()
 export class IdempotencyService {
@@ -22,7 +31,12 @@ export class IdempotencyService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cipher: FieldCipher,
   ) {}
+
+  private static context(scope: string, key: string): string {
+    return `idempotency_keys:${scope}:${key}`;
+  }
 
   static validateKey(key: string): void {
     if (key.length < 10 || key.length > 255) {
@@ -55,10 +69,10 @@ export class IdempotencyService {
         request_hash: string;
         state: string;
         response_status: number | null;
-        response_body: unknown;
+        response_sealed: string | null;
         expires_at: Date;
       }[] = await this.dataSource.query(
-        `SELECT request_hash, state, response_status, response_body, expires_at
+        `SELECT request_hash, state, response_status, response_sealed, expires_at
            FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`,
         [scope, key],
       );
@@ -84,17 +98,21 @@ export class IdempotencyService {
       return {
         kind: 'replay',
         status: existing.response_status ?? 200,
-        body: existing.response_body,
+        text:
+          existing.response_sealed === null
+            ? ''
+            : this.cipher.decrypt(existing.response_sealed, IdempotencyService.context(scope, key)),
       };
     }
     throw new ConflictError('x-idempotency-key is changing concurrently; retry the request');
   }
 
-  async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
+  /** Stores the first response's exact text, sealed. */
+  async complete(scope: string, key: string, status: number, text: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_sealed = $4
         WHERE merchant_id = $1 AND key = $2`,
-      [scope, key, status, JSON.stringify(body ?? null)],
+      [scope, key, status, this.cipher.encrypt(text, IdempotencyService.context(scope, key))],
     );
   }
 

@@ -1,0 +1,86 @@
+/**
+ * One server of `npm run bench`, in its own process (scripts/bench-calculate.ts starts it):
+ *   bench-server.ts rebill <database url>   the whole app, with a merchant, a vaulted customer
+ *                                           and a subscription to read
+ *   bench-server.ts bare                    bare Fastify doing the same calculateAmounts
+ * Sends its port (and the merchant's key and ids) over IPC, then serves until SIGTERM; its
+ * logs go to stdout (the bench discards them). Run with --cpu-prof to profile it.
+ */
+import 'reflect-metadata';
+import Fastify from 'fastify';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { createApp } from '../src/app.factory';
+import {
+  calculateAmounts,
+  defaultProcessorSettings,
+  parseCalculateAmountsRequest,
+} from '../src/billing-calc';
+import { loadConfig } from '../src/platform/config/config';
+
+/** Tells the bench (over the IPC channel) where this server listens; stdout carries the logs. */
+function ready(info: Record<string, unknown>): void {
+  if (process.send) process.send(info);
+  else process.stderr.write(`${JSON.stringify(info)}\n`);
+}
+
+async function rebill(databaseUrl: string): Promise<{ close(): Promise<void> }> {
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    DATABASE_URL: databaseUrl,
+  });
+  const app = await createApp({ config, databaseUrl, scheduler: false });
+  const merchant = await app
+    .get(AccountsService)
+    .createMerchant({ name: 'Bench', timezone: 'UTC' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const key = merchant.privateKey.secret;
+  const call = async (path: string, body: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { data: { id: string } };
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  const customer = await call('/api/vault/customer', { description: 'bench customer' });
+  const subscription = await call('/api/recurring/subscription', {
+    customer: { id: customer.id },
+    amount: 1000,
+    billing_cycle_interval: 1,
+    billing_days: '1',
+  });
+  ready({ port, key, customerId: customer.id, subscriptionId: subscription.id });
+  return { close: () => app.close() };
+}
+
+async function bare(): Promise<{ close(): Promise<void> }> {
+  const server = Fastify();
+  const processor = defaultProcessorSettings('bench');
+  server.post('/calc', async (request) => ({
+    status: 'success',
+    msg: 'success',
+    data: calculateAmounts(parseCalculateAmountsRequest(request.body), processor),
+  }));
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  ready({ port: (server.server.address() as { port: number }).port });
+  return { close: () => server.close() };
+}
+
+async function main(): Promise<void> {
+  const [mode, databaseUrl] = process.argv.slice(2);
+  const server = mode === 'bare' ? await bare() : await rebill(databaseUrl);
+  const stop = () => {
+    void server.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

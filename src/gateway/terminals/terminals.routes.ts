@@ -1,0 +1,130 @@
+/** Spec: Terminals, Batch Terminal, Settlement Batches search (docs/terminals.md). */
+import {
+  Cents,
+  DateTime,
+  Id,
+  IdParams,
+  Input,
+  Int,
+  Nullable,
+  Opt,
+  Output,
+  route,
+  SignedCents,
+  Str,
+  Success,
+  SuccessList,
+  Type,
+} from '../../platform/http/route-schema';
+
+export const TerminalView = Output(
+  {
+    id: Id(),
+    merchant_id: Id(),
+    manufacturer: Type.String({ example: 'dejavoo' }),
+    model: Type.String({ example: 'z11' }),
+    serial_number: Type.String(),
+    tpn: Type.String(),
+    description: Type.String(),
+    status: Type.String({ example: 'active' }),
+    auth_key: Type.String({ description: 'masked' }),
+    register_id: Type.String(),
+    auto_settle: Type.Boolean(),
+    settle_at: Type.String({ example: '00:00:00' }),
+    processor_id: Type.String(),
+    batch_number: Int(1, 2147483647, { description: 'the open batch' }),
+    last_settled_at: Nullable(DateTime()),
+    created_at: DateTime(),
+    updated_at: DateTime(),
+  },
+  { title: 'Terminal' },
+);
+
+export const SettlementBatchView = Output(
+  {
+    id: Id(),
+    merchant_id: Id(),
+    processor_id: Id(),
+    terminal_id: Type.String(),
+    batch_number: Int(1, 2147483647),
+    batch_date: DateTime(),
+    currency: Type.String({ example: 'usd' }),
+    trigger: Type.String({ example: 'manual' }),
+    transaction_count: Int(0, 2147483647),
+    sale_count: Int(0, 2147483647),
+    sale_amount: Cents(),
+    refund_count: Int(0, 2147483647),
+    refund_amount: Cents(),
+    credit_count: Int(0, 2147483647),
+    credit_amount: Cents(),
+    net_amount: SignedCents(),
+    created_at: DateTime(),
+  },
+  { title: 'SettlementBatch' },
+);
+
+const TerminalFields = {
+  manufacturer: Opt(Str(50)),
+  model: Opt(Str(50)),
+  serial_number: Opt(Str(64)),
+  tpn: Opt(Str(64)),
+  description: Opt(Str(100)),
+  auth_key: Opt(Str(128)),
+  register_id: Opt(Str(64)),
+  auto_settle: Opt(Type.Unknown({ description: 'boolean' })),
+  settle_at: Opt(Str(8, { example: '23:30:00' })),
+  processor_id: Opt(Str(64)),
+};
+
+export const TERMINAL_ROUTES = {
+  list: route({
+    summary: 'The merchant’s terminals, disabled ones too',
+    responses: { 200: SuccessList(TerminalView) },
+  }),
+  create: route({
+    summary: 'Register a terminal (Rebill)',
+    body: Input(TerminalFields),
+    responses: { 200: Success(TerminalView) },
+    errors: [409],
+    idempotent: true,
+  }),
+  get: route({
+    summary: 'A terminal (Rebill)',
+    params: IdParams,
+    responses: { 200: Success(TerminalView) },
+    errors: [404],
+  }),
+  update: route({
+    summary: 'Update a terminal (Rebill)',
+    params: IdParams,
+    body: Input({ ...TerminalFields, status: Opt(Str(20)) }),
+    responses: { 200: Success(TerminalView) },
+    errors: [404, 409],
+    idempotent: true,
+  }),
+  disable: route({
+    summary: 'Disable a terminal (Rebill; never deleted)',
+    params: IdParams,
+    responses: { 200: Success(TerminalView) },
+    errors: [404],
+  }),
+  settle: route({
+    summary: 'Settle the terminal’s open batch now',
+    params: IdParams,
+    responses: { 200: SuccessList(SettlementBatchView) },
+    errors: [404],
+    idempotent: true,
+  }),
+  searchBatches: route({
+    summary: 'Search settlement batches',
+    body: Input({
+      batch_date: Opt(Type.Unknown({ description: '{start_date, end_date}, UTC' })),
+      settlement_batch_id: Opt(Type.Unknown({ description: '{operator: "=" | "!=", value}' })),
+      terminal_id: Opt(Type.Unknown({ description: 'Rebill: {operator, value}' })),
+      limit: Opt(Type.Unknown({ description: '1–100, default 10' })),
+      offset: Opt(Type.Unknown({ description: '0–1000' })),
+    }),
+    responses: { 200: SuccessList(SettlementBatchView) },
+    idempotent: true,
+  }),
+};
