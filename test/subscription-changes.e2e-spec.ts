@@ -86,7 +86,7 @@ describe('subscription changes with proration', () => {
     expect((await m.api.get(`/api/recurring/subscription/${id}`)).body.data.amount).toBe(5000);
   });
 
-  it('a downgrade mid-cycle leaves credit that the upcoming invoice consumes before any charge', async () => {
+  it('a downgrade mid-cycle leaves customer credit, and the upcoming invoice shows the next billing at the new price', async () => {
     const id = await billedSubscription();
     setToday('2027-06-16');
     const res = await m.api.post(`/api/recurring/subscription/${id}/change`, { amount: 2000 });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  applyCredit,
   PricedItem,
   PRORATION_RULE,
   prorateChange,
@@ -117,8 +116,9 @@ export class SubscriptionChangesService {
     const next = billingAmount(sub.amount, details.addOns, details.discounts, sub.billingCount + 1);
     const lines = next.lines.map((l) => renewalLine(l, sub.nextBillDate));
     const subtotal = next.total;
-    const balance = await this.credits.balance(merchantId, sub.customerId, sub.currency);
-    const { creditApplied, amountDue } = applyCredit(subtotal, balance);
+    // NOTE: the billing run does not consume customer credit yet (docs/proration.md,
+    // "Credits"), so the next billing charges the whole subtotal: the preview says exactly that.
+    const { creditApplied, amountDue } = { creditApplied: 0, amountDue: subtotal };
     return {
       subscription_id: sub.id,
       currency: sub.currency,
