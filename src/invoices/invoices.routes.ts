@@ -71,6 +71,9 @@ const invoiceFields = () => ({
   customer_number: Opt(Str(TEXT)),
   customer_id: Opt(Str(100)),
   invoice_number: Opt(Str(100)),
+  locale: Opt(
+    Str(35, { description: "BCP 47; empty or absent: the merchant's locale", example: 'en-US' }),
+  ),
   payable_to: Opt(AddressInput),
   bill_to: Opt(AddressInput),
   date_due: Opt(Str(40, { description: 'an RFC 3339 time or a date', example: '2027-02-01' })),
@@ -149,6 +152,7 @@ export const InvoiceView = Output(
     id: Id(),
     invoice_number: Type.String(),
     currency: Type.String(),
+    locale: Type.String({ description: 'BCP 47; "" when the merchant\'s locale applies' }),
     company_name: Type.String(),
     company_logo_url: Type.String(),
     customer_number: Type.String(),

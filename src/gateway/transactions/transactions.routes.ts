@@ -103,6 +103,15 @@ export const TransactionView = Output(
     stored_credential_indicator: Type.String(),
     billing_method: Type.String(),
     referenced_transaction_id: Type.String(),
+    terminal_id: Type.Optional(Type.String()),
+    batch_number: Type.Optional(Nullable(Type.Integer())),
+    settlement_batch_id: Type.Optional(Type.String()),
+    response_body: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'card-present sales: the terminal processor_specific fields (BatchNum, entry_type)',
+      }),
+    ),
     created_at: DateTime(),
     updated_at: DateTime(),
     captured_at: Nullable(DateTime()),
