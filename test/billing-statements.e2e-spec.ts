@@ -116,8 +116,9 @@ describe('billing run: statements per batch', () => {
     const small = await batchOf(4);
     const large = await batchOf(40);
     expect(large).toEqual(small);
-    // And a small constant at that: one transaction each, a few dozen statements.
-    expect(small.phase1).toBeLessThan(30);
-    expect(small.phase3).toBeLessThan(30);
+    // And a small constant at that: one transaction each, a few dozen statements (phase 3
+    // also writes the batch's webhook events and ledger entries, a few statements each).
+    expect(small.phase1).toBeLessThan(40);
+    expect(small.phase3).toBeLessThan(40);
   });
 });
