@@ -198,6 +198,16 @@ export class AccountsService {
   }
 
   /** Time zones of many merchants at once (calendar dates are in the merchant's zone). */
+  /** Every merchant's time zone, or only those of `merchantIds` when given (the nightly scheduler). */
+  async merchantTimeZones(
+    merchantIds: readonly string[] | null,
+  ): Promise<{ id: string; timezone: string }[]> {
+    return this.dataSource.query(
+      `SELECT id, timezone FROM merchants WHERE $1::text[] IS NULL OR id = ANY($1) ORDER BY id`,
+      [merchantIds],
+    );
+  }
+
   async timeZonesOf(merchantIds: readonly string[]): Promise<Map<string, string>> {
     if (merchantIds.length === 0) return new Map();
     const rows: { id: string; timezone: string }[] = await this.dataSource.query(

@@ -1,3 +1,4 @@
+import { AccountsService } from '../accounts/accounts.service';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
@@ -23,6 +24,7 @@ export class BillingSchedulerService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly billing: BillingRunService,
     private readonly repository: BillingRepository,
+    private readonly accounts: AccountsService,
   ) {}
 
   @Cron('0 */5 * * * *')
@@ -50,10 +52,7 @@ export class BillingSchedulerService {
   /** Runs today's billing for every merchant (or those given) whose local run time has passed. */
   async startDueRuns(only?: { merchantIds: string[] }): Promise<number> {
     const now = this.clock.now();
-    const merchants: { id: string; timezone: string }[] = await this.dataSource.query(
-      `SELECT m.id, m.timezone FROM merchants m WHERE $1::text[] IS NULL OR m.id = ANY($1)`,
-      [only?.merchantIds ?? null],
-    );
+    const merchants = await this.accounts.merchantTimeZones(only?.merchantIds ?? null);
     const runTimes = await this.repository.runTimes(merchants.map((m) => m.id));
     let started = 0;
     for (const m of merchants) {

@@ -1,3 +1,4 @@
+import { AccountsModule } from '../accounts/accounts.module';
 import { Module } from '@nestjs/common';
 import { GatewayModule } from '../gateway/gateway.module';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -19,7 +20,14 @@ import { CycleSettlementService } from './cycle-settlement.service';
  * reaching subscriptions, invoices and payments through their ports.
  */
 @Module({
-  imports: [SubscriptionsModule, GatewayModule, InvoicesModule, ProcessorsModule, LedgerModule],
+  imports: [
+    AccountsModule,
+    SubscriptionsModule,
+    GatewayModule,
+    InvoicesModule,
+    ProcessorsModule,
+    LedgerModule,
+  ],
   controllers: [BillingRunController],
   providers: [
     BillingRepository,
