@@ -158,8 +158,11 @@ describe('secrets at rest: a database dump after a session of use', () => {
     expect(text).toContain('idempotency_keys');
     for (const secret of secrets)
       expect({ how, found: text.includes(secret) }).toEqual({ how, found: false });
-    // A CVC is four digits: look for it as a value, not inside hex or base64.
-    expect(text).not.toMatch(new RegExp(`(^|[^0-9A-Za-z_-])${CVC}([^0-9A-Za-z_-]|$)`, 'm'));
+    // A CVC is four digits: look for it as a value, not inside hex or base64, nor as the
+    // fraction of a timestamp (PostgreSQL writes 12:00:01.826400 as 12:00:01.8264).
+    const cvcAsValue = new RegExp(`(^|[^0-9A-Za-z_.-])${CVC}([^0-9A-Za-z_-]|$)`, 'm');
+    const hit = cvcAsValue.exec(text);
+    expect(hit && text.slice(Math.max(0, hit.index - 300), hit.index + 100)).toBeNull();
     // The masked forms are there: the dump is of the right database.
     expect(text).toContain('0005');
   });
