@@ -31,7 +31,7 @@ function queryInstant(query: Record<string, unknown>, key: string): Date | undef
   const ok =
     /^\d{4}-\d{2}-\d{2}$/.test(text) ||
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
-  // Strict: 2026-02-30 is refused, never rolled over into March as new Date() would.
+  // Strict: 2026-02-30 is refused, never rolled over into March as the JavaScript Date constructor would.
   const read = readDateInput(text, 'UTC');
   const date = read.ok ? read.instant : new Date(Number.NaN);
   if (!ok || Number.isNaN(date.getTime())) {

@@ -11,7 +11,7 @@ import { localDateInZone } from './time-zone';
  * - A date and time without a zone (`2026-12-15T09:30:00`) is that wall-clock time in the
  *   merchant's zone; with a zone (`Z`, `+01:00`) it is that instant.
  * - A calendar-impossible date (`2026-02-30`, `2026-13-01`) or time (`25:00`) is refused,
- *   never rolled over into the next month as `new Date()` does.
+ *   never rolled over into the next month as the JavaScript Date constructor does.
  */
 
 const PATTERN =

@@ -73,7 +73,7 @@ function parseDate(value: unknown, field: string, endOfDay: boolean): Date | nul
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     throw new ValidationError(field, 'must be a UTC date and time, "YYYY-MM-DDTHH:II:SSZ"');
   }
-  // Strict: 2026-02-30 is refused, never rolled over into March as new Date() would.
+  // Strict: 2026-02-30 is refused, never rolled over into March as the JavaScript Date constructor would.
   const read = readDateInput(text, 'UTC');
   if (!read.ok) throw new ValidationError(field, 'is not a real date');
   return read.instant;
