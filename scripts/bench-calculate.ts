@@ -8,18 +8,28 @@
  *   GET  /api/recurring/subscription/{id} (a read through the whole stack)
  *   POST /api/recurring/subscription      (a write: a transaction with several inserts)
  * Prints each against the baseline: throughput ratio (target >= 0.5) and p99 ratio (<= 2).
- * BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_PROFILE=1 (--cpu-prof the Rebill server
- * into .bench-profile/), LOG_LEVEL for the Rebill server (info, as in production).
+ * Both servers run as compiled JavaScript (`npm run bench` builds first, then runs
+ * dist/scripts/), as in production: no TypeScript is compiled in a measured process.
+ * BENCH_SECONDS (10), BENCH_CONNECTIONS (32), LOG_LEVEL for the Rebill server (info, as in
+ * production), BENCH_PROFILE=1: V8's CPU profile of the Rebill server during each measured
+ * window only (not boot, not warm-up), one file per endpoint in .bench-profile/
+ * (summarize with scripts/profile-summary.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/platform/config/config';
 import { resolveDatabase } from '../src/platform/database/resolve-database';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ROOT = path.resolve(__dirname, '..');
+/** The repository: this file runs from dist/scripts/ (compiled) or scripts/ (ts-node). */
+const ROOT = path.resolve(
+  __dirname,
+  path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..',
+);
+const SERVER = path.join(ROOT, 'dist/scripts/bench-server.js');
 
 export const CALC_BODY = {
   amount: 12999,
@@ -38,16 +48,32 @@ interface Started<T> {
   info: T;
 }
 
-function startServer<T>(args: string[], nodeArgs: string[] = []): Promise<Started<T>> {
+function startServer<T>(args: string[]): Promise<Started<T>> {
+  if (!existsSync(SERVER)) {
+    throw new Error(`${SERVER} is missing: run \`npm run build\` (npm run bench does)`);
+  }
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '-r', 'ts-node/register/transpile-only', 'scripts/bench-server.ts', ...args],
+    [SERVER, ...args],
     // Logs (LOG_LEVEL, info by default as in production) are formatted and written, to nowhere.
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
   return new Promise((resolve, reject) => {
     child.once('message', (info) => resolve({ child, info: info as T }));
     child.once('exit', (code) => reject(new Error(`bench server ${args[0]} exited with ${code}`)));
+  });
+}
+
+/** Asks a server for something over IPC and waits for its answer (the profiling messages). */
+function ask(child: ChildProcess, message: object, answer: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (reply: Record<string, unknown>) => {
+      if (!(answer in reply)) return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send(message);
   });
 }
 
@@ -115,6 +141,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const db = await resolveDatabase(config, (m) => process.stderr.write(`[bench] ${m}\n`));
   const profile = process.env.BENCH_PROFILE === '1';
+  const loadAtStart = loadavg().map((l) => l.toFixed(2));
   if (profile) mkdirSync(path.join(ROOT, '.bench-profile'), { recursive: true });
   const bare = await startServer<{ port: number }>(['bare']);
   const rebill = await startServer<{
@@ -122,7 +149,17 @@ async function main(): Promise<void> {
     key: string;
     customerId: string;
     subscriptionId: string;
-  }>(['rebill', db.url], profile ? ['--cpu-prof', '--cpu-prof-dir=.bench-profile'] : []);
+  }>(['rebill', db.url]);
+  /** A Rebill measurement, profiled (BENCH_PROFILE=1) over its window only. */
+  const measure = async (file: string, run: () => Promise<Result>): Promise<Result> => {
+    if (!profile) return run();
+    await ask(rebill.child, { profile: 'start' }, 'profiling');
+    const result = await run();
+    const out = path.join(ROOT, '.bench-profile', `${file}.cpuprofile`);
+    await ask(rebill.child, { profile: 'stop', file: out }, 'profiled');
+    process.stderr.write(`[bench] profile of ${result.name}: ${out}\n`);
+    return result;
+  };
   const auth = { authorization: rebill.info.key };
   const base = `http://127.0.0.1:${rebill.info.port}`;
   try {
@@ -137,30 +174,36 @@ async function main(): Promise<void> {
       CALC_BODY,
     );
     const rows = [
-      await load(
-        'POST /api/calculate/amounts',
-        `${base}/api/calculate/amounts`,
-        'POST',
-        auth,
-        CALC_BODY,
+      await measure('calculate-amounts', () =>
+        load(
+          'POST /api/calculate/amounts',
+          `${base}/api/calculate/amounts`,
+          'POST',
+          auth,
+          CALC_BODY,
+        ),
       ),
-      await load(
-        'GET /api/recurring/subscription/{id}',
-        `${base}/api/recurring/subscription/${rebill.info.subscriptionId}`,
-        'GET',
-        auth,
+      await measure('subscription-get', () =>
+        load(
+          'GET /api/recurring/subscription/{id}',
+          `${base}/api/recurring/subscription/${rebill.info.subscriptionId}`,
+          'GET',
+          auth,
+        ),
       ),
-      await load(
-        'POST /api/recurring/subscription',
-        `${base}/api/recurring/subscription`,
-        'POST',
-        auth,
-        {
-          customer: { id: rebill.info.customerId },
-          amount: 1000,
-          billing_cycle_interval: 1,
-          billing_days: '1',
-        },
+      await measure('subscription-create', () =>
+        load(
+          'POST /api/recurring/subscription',
+          `${base}/api/recurring/subscription`,
+          'POST',
+          auth,
+          {
+            customer: { id: rebill.info.customerId },
+            amount: 1000,
+            billing_cycle_interval: 1,
+            billing_days: '1',
+          },
+        ),
       ),
     ];
     const out = process.stdout;
@@ -178,6 +221,10 @@ async function main(): Promise<void> {
         `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${(r.rps / baseline.rps).toFixed(2)} | ${(r.p99 / Math.max(baseline.p99, 1)).toFixed(2)} |\n`,
       );
     }
+    const load1 = loadavg().map((l) => l.toFixed(2));
+    out.write(
+      `\nload average (1, 5, 15 min) at the start: ${loadAtStart.join(', ')}; at the end: ${load1.join(', ')}\n`,
+    );
     out.write(
       '\ntargets: throughput ratio >= 0.5 and p99 ratio <= 2 (POST /api/calculate/amounts)\n',
     );
