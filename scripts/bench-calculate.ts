@@ -13,7 +13,9 @@
  * BENCH_SECONDS (10), BENCH_CONNECTIONS (32), LOG_LEVEL for the Rebill server (info, as in
  * production), BENCH_PROFILE=1: V8's CPU profile of the Rebill server during each measured
  * window only (not boot, not warm-up), one file per endpoint in .bench-profile/
- * (summarize with scripts/profile-summary.ts).
+ * (summarize with scripts/profile-summary.ts). BENCH_ENDPOINTS=calculate-amounts,subscription-get,
+ * subscription-create: measure only those (all by default). Each row also shows the server
+ * process's CPU time per request, which a loaded machine moves far less than requests/s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -89,6 +91,31 @@ interface Result {
   name: string;
   rps: number;
   p99: number;
+  /** Requests answered in the window. */
+  total: number;
+  /** The server process's CPU time (user + system) per request answered, in µs. */
+  cpuUs?: number;
+}
+
+/** A server's CPU time so far (process.cpuUsage over IPC), in µs. */
+async function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (reply: { cpu?: { user: number; system: number } }) => {
+      if (!reply.cpu) return;
+      child.off('message', onMessage);
+      resolve(reply.cpu.user + reply.cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send({ cpu: true });
+  });
+}
+
+/** A measurement with the server's CPU time per request. */
+async function withCpu(child: ChildProcess, run: () => Promise<Result>): Promise<Result> {
+  const before = await cpuOf(child);
+  const result = await run();
+  const used = (await cpuOf(child)) - before;
+  return { ...result, cpuUs: used / Math.max(result.total, 1) };
 }
 
 /** autocannon in its own process; its JSON result on stdout. */
@@ -121,7 +148,7 @@ function load(
     child.once('close', () => {
       try {
         const r = JSON.parse(out) as {
-          requests: { average: number };
+          requests: { average: number; total: number };
           latency: { p99: number };
           non2xx: number;
           errors: number;
@@ -129,7 +156,7 @@ function load(
         if (r.non2xx > 0 || r.errors > 0) {
           return reject(new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`));
         }
-        resolve({ name, rps: r.requests.average, p99: r.latency.p99 });
+        resolve({ name, rps: r.requests.average, p99: r.latency.p99, total: r.requests.total });
       } catch (err) {
         reject(err as Error);
       }
@@ -166,59 +193,73 @@ async function main(): Promise<void> {
     // Warm both up (JIT, pools, caches), then measure the baseline and Rebill in the same run.
     await load('warm-up', `http://127.0.0.1:${bare.info.port}/calc`, 'POST', {}, CALC_BODY, 3);
     await load('warm-up', `${base}/api/calculate/amounts`, 'POST', auth, CALC_BODY, 3);
-    const baseline = await load(
-      'bare Fastify + calculateAmounts (baseline)',
-      `http://127.0.0.1:${bare.info.port}/calc`,
-      'POST',
-      {},
-      CALC_BODY,
+    const baseline = await withCpu(bare.child, () =>
+      load(
+        'bare Fastify + calculateAmounts (baseline)',
+        `http://127.0.0.1:${bare.info.port}/calc`,
+        'POST',
+        {},
+        CALC_BODY,
+      ),
     );
-    const rows = [
-      await measure('calculate-amounts', () =>
-        load(
-          'POST /api/calculate/amounts',
-          `${base}/api/calculate/amounts`,
-          'POST',
-          auth,
-          CALC_BODY,
-        ),
-      ),
-      await measure('subscription-get', () =>
-        load(
-          'GET /api/recurring/subscription/{id}',
-          `${base}/api/recurring/subscription/${rebill.info.subscriptionId}`,
-          'GET',
-          auth,
-        ),
-      ),
-      await measure('subscription-create', () =>
-        load(
-          'POST /api/recurring/subscription',
-          `${base}/api/recurring/subscription`,
-          'POST',
-          auth,
-          {
-            customer: { id: rebill.info.customerId },
-            amount: 1000,
-            billing_cycle_interval: 1,
-            billing_days: '1',
-          },
-        ),
-      ),
+    const endpoints: { key: string; run: () => Promise<Result> }[] = [
+      {
+        key: 'calculate-amounts',
+        run: () =>
+          load(
+            'POST /api/calculate/amounts',
+            `${base}/api/calculate/amounts`,
+            'POST',
+            auth,
+            CALC_BODY,
+          ),
+      },
+      {
+        key: 'subscription-get',
+        run: () =>
+          load(
+            'GET /api/recurring/subscription/{id}',
+            `${base}/api/recurring/subscription/${rebill.info.subscriptionId}`,
+            'GET',
+            auth,
+          ),
+      },
+      {
+        key: 'subscription-create',
+        run: () =>
+          load(
+            'POST /api/recurring/subscription',
+            `${base}/api/recurring/subscription`,
+            'POST',
+            auth,
+            {
+              customer: { id: rebill.info.customerId },
+              amount: 1000,
+              billing_cycle_interval: 1,
+              billing_days: '1',
+            },
+          ),
+      },
     ];
+    const only = process.env.BENCH_ENDPOINTS?.split(',');
+    const rows: Result[] = [];
+    for (const endpoint of endpoints) {
+      if (only && !only.includes(endpoint.key)) continue;
+      rows.push(await measure(endpoint.key, () => withCpu(rebill.child, endpoint.run)));
+    }
     const out = process.stdout;
     out.write(
       `\n${DURATION_S}s per endpoint, ${CONNECTIONS} connections, loopback; client, baseline and Rebill in separate processes\n`,
     );
     out.write(
-      '| endpoint | requests/s | p99 (ms) | throughput ratio | p99 ratio |\n|---|---:|---:|---:|---:|\n',
+      '| endpoint | requests/s | p99 (ms) | throughput ratio | p99 ratio | server CPU per request (µs) |\n|---|---:|---:|---:|---:|---:|\n',
     );
     out.write(
-      `| ${baseline.name} | ${baseline.rps.toFixed(0)} | ${baseline.p99} | 1.00 | 1.00 |\n`,
+      `| ${baseline.name} | ${baseline.rps.toFixed(0)} | ${baseline.p99} | 1.00 | 1.00 | ${baseline.cpuUs?.toFixed(0)} |\n`,
     );
     for (const r of rows) {
       out.write(
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${(r.rps / baseline.rps).toFixed(2)} | ${(r.p99 / Math.max(baseline.p99, 1)).toFixed(2)} |\n`,
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${(r.rps / baseline.rps).toFixed(2)} | ${(r.p99 / Math.max(baseline.p99, 1)).toFixed(2)} | ${r.cpuUs?.toFixed(0)} |\n`,
       );
     }
     const load1 = loadavg().map((l) => l.toFixed(2));

@@ -11,6 +11,7 @@
  * measurement and `{ profile: 'stop', file }` after it; the server runs V8's sampling profiler
  * (the inspector's Profiler domain, as --cpu-prof does) in between and writes the .cpuprofile
  * to `file`, then answers `{ profiled: file }`. Boot, warm-up and idle time are not in it.
+ * `{ cpu: true }` is answered with `{ cpu: process.cpuUsage() }`: the bench's CPU per request.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
@@ -78,13 +79,15 @@ async function bare(): Promise<{ close(): Promise<void> }> {
   return { close: () => server.close() };
 }
 
-/** Answers the bench's profiling messages (see the header). */
+/** Answers the bench's profiling and CPU-time messages (see the header). */
 function serveProfiling(): void {
   const session = new Session();
   session.connect();
-  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string }) => {
+  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string; cpu?: true }) => {
     void (async () => {
-      if (message.profile === 'start') {
+      if (message.cpu) {
+        process.send?.({ cpu: process.cpuUsage() });
+      } else if (message.profile === 'start') {
         await session.post('Profiler.enable');
         await session.post('Profiler.start');
         process.send?.({ profiling: true });
