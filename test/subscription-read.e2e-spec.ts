@@ -97,9 +97,7 @@ describe('the subscription read', () => {
       billing_cycle_interval: 1,
       billing_days: '15',
     });
-    expect(await service.get(a.id, sub.id)).toStrictEqual(
-      await throughEntityManager(a.id, sub.id),
-    );
+    expect(await service.get(a.id, sub.id)).toStrictEqual(await throughEntityManager(a.id, sub.id));
   });
 
   it("another merchant's, a deleted or an unknown subscription is a 404", async () => {
