@@ -4,9 +4,18 @@
  *                                           and a subscription to read
  *   bench-server.ts bare                    bare Fastify doing the same calculateAmounts
  * Sends its port (and the merchant's key and ids) over IPC, then serves until SIGTERM; its
- * logs go to stdout (the bench discards them). Run with --cpu-prof to profile it.
+ * logs go to stdout (the bench discards them). Runs compiled (`npm run build`, then
+ * `node dist/scripts/bench-server.js`), so nothing is transpiled while it serves.
+ *
+ * Profiling the measured window only: the bench sends `{ profile: 'start' }` over IPC before a
+ * measurement and `{ profile: 'stop', file }` after it; the server runs V8's sampling profiler
+ * (the inspector's Profiler domain, as --cpu-prof does) in between and writes the .cpuprofile
+ * to `file`, then answers `{ profiled: file }`. Boot, warm-up and idle time are not in it.
+ * `{ cpu: true }` is answered with `{ cpu: process.cpuUsage() }`: the bench's CPU per request.
  */
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { createApp } from '../src/app.factory';
@@ -70,8 +79,30 @@ async function bare(): Promise<{ close(): Promise<void> }> {
   return { close: () => server.close() };
 }
 
+/** Answers the bench's profiling and CPU-time messages (see the header). */
+function serveProfiling(): void {
+  const session = new Session();
+  session.connect();
+  process.on('message', (message: { profile?: 'start' | 'stop'; file?: string; cpu?: true }) => {
+    void (async () => {
+      if (message.cpu) {
+        process.send?.({ cpu: process.cpuUsage() });
+      } else if (message.profile === 'start') {
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+        process.send?.({ profiling: true });
+      } else if (message.profile === 'stop' && message.file) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(message.file, JSON.stringify(profile));
+        process.send?.({ profiled: message.file });
+      }
+    })();
+  });
+}
+
 async function main(): Promise<void> {
   const [mode, databaseUrl] = process.argv.slice(2);
+  serveProfiling();
   const server = mode === 'bare' ? await bare() : await rebill(databaseUrl);
   const stop = () => {
     void server.close().finally(() => process.exit(0));

@@ -51,7 +51,9 @@ for (const node of profile.nodes) {
 const pct = (us: number) => `${((100 * us) / total).toFixed(1)}%`;
 const n = Number(countArg ?? 25);
 process.stdout.write(`total sampled: ${(total / 1e6).toFixed(1)} s\n\nby package (self time)\n`);
-for (const [pkg, us] of [...byPackage].sort((x, y) => y[1] - x[1]).slice(0, 15)) {
+for (const [pkg, us] of [...byPackage]
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, Number(process.env.PACKAGES ?? 15))) {
   process.stdout.write(`${pct(us).padStart(6)}  ${pkg}\n`);
 }
 process.stdout.write(`\ntop ${n} frames (self time)\n`);

@@ -15,6 +15,8 @@ import { clientErrorHandler, frameworkErrors, trackLatestResponse } from './plat
 import { installRequestValidation } from './platform/http/schema-validation';
 import { httpRequestDuration } from './platform/metrics/metrics';
 import { migrateToLatest } from './platform/database/migrate';
+import { installIdempotencyCompletion } from './platform/idempotency/idempotency.guard';
+import { IdempotencyService } from './platform/idempotency/idempotency.service';
 
 /**
  * Builds the HTTP application: Fastify with the API's conventions (correlation ids,
@@ -63,13 +65,15 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
       done(null, Object.fromEntries(new URLSearchParams(text)));
     },
   );
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Hooks take `done` rather than being async: no promise per hook per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-correlation-id', request.id);
+    done();
   });
   // NUL characters, over-long strings, deep nesting and non-object bodies are refused before
   // any route reads them. Like a schema failure, the error is attached to the request and
   // thrown by RequestValidationGuard after the API-key guard (a caller without a key gets 401).
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     try {
       assertPathParamsExist(request.params, request.method, request.url);
       assertInputWithinLimits(request.query);
@@ -84,23 +88,34 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     } catch (err) {
       (request as { validationError?: unknown }).validationError = err;
     }
+    done();
   });
   // Query strings and path parameters again once the schema has coerced them ("1e400" is
   // coerced to Infinity, which a schema's maximum does not catch).
-  fastify.addHook('preHandler', async (request) => {
+  fastify.addHook('preHandler', (request, _reply, done) => {
     const attached = request as { validationError?: unknown };
-    if (attached.validationError !== undefined) return;
+    if (attached.validationError !== undefined) return done();
     try {
       assertInputWithinLimits(request.query);
       assertInputWithinLimits(request.params);
     } catch (err) {
       attached.validationError = err;
     }
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
-    httpRequestDuration
-      .labels(request.method, request.routeOptions?.url ?? 'unmatched', String(reply.statusCode))
-      .observe(reply.elapsedTime / 1000);
+  // One histogram child per method, route and status, looked up by a string (prom-client's
+  // labels() hashes its label object on every call).
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    const labelKey = `${request.method} ${reply.statusCode} ${route}`;
+    let child = durations.get(labelKey);
+    if (child === undefined) {
+      child = httpRequestDuration.labels(request.method, route, String(reply.statusCode));
+      durations.set(labelKey, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -113,6 +128,8 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     },
   );
   app.useLogger(app.get(Logger));
+  // Stores the responses of requests that claimed an x-idempotency-key (before routes exist).
+  installIdempotencyCompletion(fastify, app.get(IdempotencyService));
   // File batch uploads (POST /api/filebatch); each route sets its own size limit.
   await app.register(fastifyMultipart, { limits: { files: 1, fields: 10, parts: 11 } });
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -28,7 +28,7 @@ import { dataSourceOptions } from './platform/database/data-source-options';
 import { GlobalExceptionFilter } from './platform/errors/global-exception.filter';
 import { HealthController } from './platform/health/health.controller';
 import { RequestValidationGuard } from './platform/http/schema-validation';
-import { IdempotencyInterceptor } from './platform/idempotency/idempotency.interceptor';
+import { IdempotencyGuard } from './platform/idempotency/idempotency.guard';
 import { IdempotencyService } from './platform/idempotency/idempotency.service';
 import { loggerParams } from './platform/logging/logger';
 import { PlatformModule } from './platform/platform.module';
@@ -78,7 +78,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         // After authentication: the route schema's validation error, if any (schema-validation.ts).
         { provide: APP_GUARD, useClass: RequestValidationGuard },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // Last: x-idempotency-key, claimed once the caller and the request are known to be
+        // valid (idempotency.guard.ts). No global interceptor: none runs on any request.
+        { provide: APP_GUARD, useClass: IdempotencyGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
     };

@@ -61,6 +61,7 @@ import {
   SubscriptionEvent,
   SubscriptionEventType,
 } from './subscription.entity';
+import { SubscriptionRead } from './subscription-read';
 import {
   CustomerInput,
   optionalCurrency,
@@ -158,7 +159,12 @@ export class SubscriptionsService implements OnModuleInit {
     private readonly processors: ProcessorsService,
     private readonly gateways: GatewayFactory,
     private readonly recurring: RecurringChargesService,
-  ) {}
+  ) {
+    this.read = new SubscriptionRead(dataSource);
+  }
+
+  /** The GET route's one-round-trip read (subscription-read.ts). */
+  private readonly read: SubscriptionRead;
 
   onModuleInit(): void {
     this.planPush.register((em, plan, actor) => this.applyPlan(em, plan, actor));
@@ -314,8 +320,16 @@ export class SubscriptionsService implements OnModuleInit {
   }
 
   async get(merchantId: string, id: string): Promise<SubscriptionDetails> {
-    const em = this.dataSource.manager;
-    return this.details(em, await this.find(em, merchantId, id));
+    // One round trip (subscription-read.ts); the same rows as find + detailsOfMany.
+    const read = await this.read.load(merchantId, id);
+    if (!read) throw new NotFoundError('subscription', id);
+    const [details] = await this.assemble(
+      this.dataSource.manager,
+      [read.subscription],
+      attachedRows(read.adjustments),
+      read.events,
+    );
+    return details;
   }
 
   async list(
@@ -914,23 +928,13 @@ export class SubscriptionsService implements OnModuleInit {
   private async adjustments(
     em: EntityManager,
     subscriptionIds: string[],
-  ): Promise<(AttachedAdjustment & { kind: AdjustmentKind; subscriptionId: string })[]> {
+  ): Promise<AdjustmentRow[]> {
     if (subscriptionIds.length === 0) return [];
     const rows = await em.getRepository(SubscriptionAdjustment).find({
       where: { subscriptionId: In(subscriptionIds) },
       order: { position: 'ASC' },
     });
-    return rows.map((r) => ({
-      subscriptionId: r.subscriptionId,
-      kind: r.kind,
-      sourceId: r.sourceId,
-      name: r.name,
-      description: r.description,
-      amount: r.amount,
-      percentage: r.percentage,
-      duration: r.duration,
-      attachedAtBilling: r.attachedAtBilling,
-    }));
+    return attachedRows(rows);
   }
 
   private async saveAdjustments(
@@ -1039,6 +1043,16 @@ export class SubscriptionsService implements OnModuleInit {
       where: { subscriptionId: In(ids) },
       order: { seq: 'ASC' },
     });
+    return this.assemble(em, subs, rows, events);
+  }
+
+  /** Subscriptions' details from their adjustments' and events' rows (and their plans' names). */
+  private async assemble(
+    em: EntityManager,
+    subs: Subscription[],
+    rows: AdjustmentRow[],
+    events: SubscriptionEvent[],
+  ): Promise<SubscriptionDetails[]> {
     const planIds = subs.map((s) => s.planId).filter((p): p is string => p !== null);
     const names = await this.plans.names(em, subs[0].merchantId, planIds);
     return subs.map((subscription) => {
@@ -1052,6 +1066,22 @@ export class SubscriptionsService implements OnModuleInit {
       };
     });
   }
+}
+
+type AdjustmentRow = AttachedAdjustment & { kind: AdjustmentKind; subscriptionId: string };
+
+function attachedRows(rows: readonly SubscriptionAdjustment[]): AdjustmentRow[] {
+  return rows.map((r) => ({
+    subscriptionId: r.subscriptionId,
+    kind: r.kind,
+    sourceId: r.sourceId,
+    name: r.name,
+    description: r.description,
+    amount: r.amount,
+    percentage: r.percentage,
+    duration: r.duration,
+    attachedAtBilling: r.attachedAtBilling,
+  }));
 }
 
 function sameSchedule(a: BillingSchedule, b: BillingSchedule): boolean {

@@ -37,12 +37,25 @@ export class ApiKeyGuard implements CanActivate {
     this.users = changes?.cache('rebill_credentials') ?? new InvalidatingCache();
   }
 
+  /** Each route's requirement, read from its decorators once (they never change at run time). */
+  private readonly requirements = new WeakMap<object, AuthRequirement>();
+
+  private requirementOf(context: ExecutionContext): AuthRequirement {
+    const handler = context.getHandler();
+    let requirement = this.requirements.get(handler);
+    if (requirement === undefined) {
+      requirement =
+        this.reflector.getAllAndOverride<AuthRequirement>(AUTH_REQUIREMENT, [
+          handler,
+          context.getClass(),
+        ]) ?? 'private';
+      this.requirements.set(handler, requirement);
+    }
+    return requirement;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const requirement =
-      this.reflector.getAllAndOverride<AuthRequirement>(AUTH_REQUIREMENT, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? 'private';
+    const requirement = this.requirementOf(context);
     if (requirement === 'none') return true;
 
     const request = context

@@ -3,6 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CalcInputError } from '../../billing-calc/errors';
 import { CalendarInputError } from '../../billing-calc/calendar';
 import { failed } from '../http/envelope';
+import {
+  IDEMPOTENT_REPLAY_TYPE,
+  IdempotentReplay,
+  markIdempotencyFailed,
+} from '../idempotency/idempotency.guard';
 import { DomainError, ErrorCode, HTTP_STATUS_BY_CODE } from './errors';
 
 /**
@@ -18,6 +23,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
+    if (exception instanceof IdempotentReplay) {
+      // The stored answer to this x-idempotency-key, byte for byte (idempotency.guard.ts).
+      void reply
+        .status(exception.status)
+        .header('x-correlation-id', request.id)
+        .header('x-idempotent-replayed', 'true')
+        .header('content-type', IDEMPOTENT_REPLAY_TYPE)
+        .send(exception.text);
+      return;
+    }
+    markIdempotencyFailed(request);
     const { status, msg } = describeError(exception, request);
     // The payments API (/v1) adds a machine-readable part to the same envelope.
     const body = request.url.startsWith('/v1/') ? v1ErrorBody(status, msg, exception) : failed(msg);

@@ -326,7 +326,7 @@ export interface RouteDeclaration {
   /** The failure body, when the API's differs from `Failure` (the payments API's, docs/payments-api.md). */
   failure?: TSchema;
   /**
-   * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency interceptor
+   * Accepts x-idempotency-key: set it on every POST and PUT route (the idempotency guard
    * applies to all of them); documents the header and the 409 and 422 it may answer.
    */
   idempotent?: boolean;
