@@ -95,6 +95,11 @@ describe('billing run: exactly once', () => {
   }
 
   function exited(child: ChildProcess): Promise<number | null> {
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += String(d)));
+    child.once('exit', (code) => {
+      if (code !== 0 && code !== null) console.error(`billing CLI exited ${code}: ${stderr}`);
+    });
     return new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
       child.once('exit', (code) => done(code));

@@ -164,6 +164,15 @@ export function sumCents(values: readonly number[], field = 'total'): number {
   );
 }
 
+/** A unit price times a whole quantity (>= 1), exactly; throws outside the safe integer range. */
+export function timesQuantity(unitCents: number, quantity: number, field = 'amount'): number {
+  requireCents(unitCents, field);
+  if (!Number.isSafeInteger(quantity) || quantity < 1) {
+    throw new CalcInputError('quantity', `must be a whole number >= 1, got ${String(quantity)}`);
+  }
+  return roundCents(new Money(unitCents).times(quantity), field);
+}
+
 /** `a - b` in cents, exactly. */
 export function subtractCents(a: number, b: number, field = 'total'): number {
   return roundCents(new Money(a).minus(b), field);

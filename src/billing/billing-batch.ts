@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { renewalAmount } from '../billing-calc';
+import { applyCredit, renewalAmount, sumCents } from '../billing-calc';
+import { creditKey, CustomerCreditsService } from '../credits/customer-credits.service';
 import type { LocalDate } from '../billing-calc/calendar';
 import { startsRecurringSeries } from '../gateway/cit-mit';
 import {
@@ -71,6 +72,7 @@ export class BillingBatch {
     private readonly invoices: CycleInvoices,
     private readonly payments: RecurringPayments,
     private readonly processors: ProcessorsService,
+    private readonly credits: CustomerCreditsService,
   ) {}
 
   // ------------------------------------------------------------------ phase 1
@@ -91,7 +93,9 @@ export class BillingBatch {
       if (!unsettled.has(a.subscriptionId)) unsettled.set(a.subscriptionId, a);
     }
     const billable = subs.filter(
-      (s) => !unsettled.has(s.id) && (s.status === 'active' || s.status === 'past_due'),
+      (s) =>
+        !unsettled.has(s.id) &&
+        (s.status === 'active' || s.status === 'past_due' || s.status === 'trialing'),
     );
 
     // Retries that are due, unless the customer is paying the cycle's invoice right now.
@@ -112,7 +116,10 @@ export class BillingBatch {
 
     // New cycles: what should have been billed up to the date minus what was.
     const candidates = billable.filter(
-      (s) => !retries.has(s.id) && s.status === 'active' && s.nextBillDate <= ctx.asOf,
+      (s) =>
+        !retries.has(s.id) &&
+        (s.status === 'active' || s.status === 'trialing') &&
+        s.nextBillDate <= ctx.asOf,
     );
     const billed = await this.repository.billedDates(
       em,
@@ -171,6 +178,18 @@ export class BillingBatch {
           paymentMethodId: c.method.method!.id,
         })),
     );
+    // Customer credit is consumed before any card is charged (docs/proration.md, "Credits"):
+    // the balances of the batch's new cycles, locked until the batch's decision commits.
+    const balances = await this.credits.balancesOf(
+      em,
+      toBill.map((b) => b.sub),
+      { lock: !ctx.dryRun },
+    );
+    const extras = new Map<
+      string,
+      { creditApplied: number; pending: BillingSubscription['pendingItems']; processorId: string }
+    >();
+    const free: { cycleId: string; sub: BillingSubscription; billDate: LocalDate }[] = [];
     let credentialIndex = 0;
     const now = this.clock.now();
     const newCycles: NewCycle[] = [];
@@ -214,11 +233,16 @@ export class BillingBatch {
             reason: 'catch_up: latest',
           });
         }
+        const pending = c.sub.pendingItems;
+        const subtotal = sumCents([c.sub.nextCharge.total, ...pending.map((p) => p.amount)]);
+        const key = creditKey(c.sub);
+        const credit = applyCredit(subtotal, balances.get(key) ?? 0);
+        balances.set(key, (balances.get(key) ?? 0) - credit.creditApplied);
         amount =
-          method === null
-            ? c.sub.nextCharge.total
+          method === null || credit.amountDue === 0
+            ? credit.amountDue
             : renewalAmount({
-                amount: c.sub.nextCharge.total,
+                amount: credit.amountDue,
                 currency: c.sub.currency,
                 paymentMethod: {
                   kind: method.type,
@@ -230,6 +254,11 @@ export class BillingBatch {
               });
         cycleId = newId();
         attemptNumber = 1;
+        extras.set(cycleId, {
+          creditApplied: credit.creditApplied,
+          pending,
+          processorId: c.processor.id,
+        });
         newCycles.push({
           id: cycleId,
           merchantId: c.sub.merchantId,
@@ -248,6 +277,11 @@ export class BillingBatch {
           amount,
           attempt: attemptNumber,
         });
+        continue;
+      }
+      // Nothing left to charge (credit paid it, or a free billing): no charge is sent.
+      if (!retry && amount === 0) {
+        free.push({ cycleId, sub: c.sub, billDate });
         continue;
       }
       const id = newId();
@@ -279,11 +313,30 @@ export class BillingBatch {
 
     const attemptOfCycle = new Map(attempts.map((a) => [a.cycleId, a]));
 
-    // Writes: the ledger's skipped dates, cycles, their invoices, retries, attempts.
-    await this.ledger.apply(em, subs, skips);
+    // Writes: cycles, credit and pending items they take, their invoices, retries, attempts,
+    // and last the ledger (skipped dates, cycles paid without a charge).
     const inserted = await this.repository.insertCycles(em, newCycles);
     const created = newCycles.filter((c) => inserted.has(c.id));
     for (const c of newCycles) if (!inserted.has(c.id)) plan.deferred.push(c.subscriptionId);
+    await this.credits.consumeMany(
+      em,
+      created.map((c) => ({
+        merchantId: c.merchantId,
+        customerId: subOf.get(c.subscriptionId)!.customerId,
+        currency: c.currency,
+        amount: extras.get(c.id)!.creditApplied,
+        sourceType: 'billing_cycle',
+        sourceId: c.id,
+        description: `Billing ${c.billingNumber} of subscription ${c.subscriptionId}, for ${c.billDate}`,
+      })),
+    );
+    await this.ledger.attachPendingItems(
+      em,
+      created.map((c) => ({
+        cycleId: c.id,
+        itemIds: extras.get(c.id)!.pending.map((p) => p.id),
+      })),
+    );
     const invoiceIds = await this.invoices.create(
       em,
       created.map((c) => ({
@@ -294,7 +347,9 @@ export class BillingBatch {
         billingNumber: c.billingNumber,
         currency: c.currency,
         lines: c.lines,
-        processorId: attemptOfCycle.get(c.id)!.processorId,
+        pendingItems: extras.get(c.id)!.pending,
+        creditApplied: extras.get(c.id)!.creditApplied,
+        processorId: attemptOfCycle.get(c.id)?.processorId ?? extras.get(c.id)!.processorId,
       })),
     );
     await this.repository.setCycleInvoices(
@@ -304,6 +359,33 @@ export class BillingBatch {
     await this.repository.startRetries(em, retryStarts);
     const recorded = attempts.filter((a) => a.attempt > 1 || inserted.has(a.cycleId));
     await this.repository.insertAttempts(em, recorded);
+    const paidFree = free.filter((f) => inserted.has(f.cycleId));
+    await this.repository.updateCycles(
+      em,
+      paidFree.map((f) => ({
+        id: f.cycleId,
+        status: 'paid',
+        nextRetryDate: null,
+        paidTransactionId: null,
+      })),
+    );
+    for (const f of paidFree) {
+      const decision = decideOutcome(
+        {
+          settings: settings.get(f.sub.merchantId)!,
+          billDate: f.billDate,
+          attempt: 1,
+          subscription: { ...f.sub, nextBillDate: f.billDate },
+          otherOpenCycles: false,
+        },
+        { kind: 'approved', transactionId: null },
+      );
+      if (decision.recordBilling)
+        skips.push({ kind: 'billed', subscriptionId: f.sub.id, billDate: f.billDate });
+      if (decision.status)
+        skips.push({ kind: 'status', subscriptionId: f.sub.id, ...decision.status });
+    }
+    await this.ledger.apply(em, subs, skips);
 
     for (const attempt of recorded) {
       const p = plannedFor.get(attempt.subscriptionId)!;

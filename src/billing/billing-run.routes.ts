@@ -106,6 +106,12 @@ export const BillingSettingsView = Output(
       description:
         "what a dispute on a subscription's payment does: pause (default), cancel or none",
     }),
+    trial_notice_days: Type.Integer({
+      minimum: 0,
+      maximum: 30,
+      description:
+        'days before a trial ends that subscription.trial_will_end and its email go out (default 3; 0 = none)',
+    }),
   },
   { title: 'BillingSettings' },
 );
@@ -116,6 +122,7 @@ const settingsBody = Input({
   catch_up: Opt(Str(50)),
   run_at: Opt(Str(5, { example: '02:00' })),
   dispute_action: Opt(Str(50)),
+  trial_notice_days: Opt(Type.Integer()),
 });
 const putSettings = route({
   summary: "Change the merchant's billing settings (only the fields given)",

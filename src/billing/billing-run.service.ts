@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { LocalDate } from '../billing-calc/calendar';
+import { addDays, type LocalDate } from '../billing-calc/calendar';
+import { MAX_TRIAL_NOTICE_DAYS, trialNoticesDue } from './core/trial-notice';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { NotFoundError } from '../platform/errors/errors';
@@ -97,6 +98,7 @@ export class BillingRunService {
       if (options.dryRun) {
         await this.preview(state);
       } else {
+        await this.sendTrialNotices(options);
         // Each worker holds two connections (its claim session and a phase transaction);
         // the run's owner lock holds one more.
         const workers = Math.max(
@@ -114,6 +116,33 @@ export class BillingRunService {
       await owner.release();
     }
     return this.repository.getRun(options.merchantId ?? null, runId);
+  }
+
+  /**
+   * The "trial will end" notices due as of the run's date (core/trial-notice.ts), each sent
+   * once: one transaction, a constant number of statements.
+   */
+  private async sendTrialNotices(options: BillingRunOptions): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const trials = await this.ledger.trialsEnding(em, {
+        merchantId: options.merchantId ?? null,
+        by: addDays(options.asOf, MAX_TRIAL_NOTICE_DAYS),
+        only: options.subscriptionIds ?? null,
+      });
+      if (trials.length === 0) return 0;
+      const settings = await this.repository.settingsFor(em, [
+        ...new Set(trials.map((t) => t.merchantId)),
+      ]);
+      const due = trialNoticesDue(
+        trials,
+        options.asOf,
+        (merchantId) => settings.get(merchantId)!.trialNoticeDays,
+      );
+      return this.ledger.sendTrialNotices(
+        em,
+        due.map((t) => t.id),
+      );
+    });
   }
 
   /**
@@ -213,7 +242,10 @@ export class BillingRunService {
     await runner.startTransaction();
     try {
       const em = runner.manager;
-      const q = await this.dueQuery(em, state.options.asOf, state.options.merchantId ?? null);
+      const q = {
+        ...(await this.dueQuery(em, state.options.asOf, state.options.merchantId ?? null)),
+        only: state.options.subscriptionIds ?? null,
+      };
       const candidates = await this.ledger.claimDue(
         em,
         q,
@@ -282,10 +314,10 @@ export class BillingRunService {
   private async preview(state: RunState): Promise<void> {
     state.summary.would_charge = [];
     const em = this.dataSource.manager;
-    const due = await this.ledger.dueIds(
-      em,
-      await this.dueQuery(em, state.options.asOf, state.options.merchantId ?? null),
-    );
+    const due = await this.ledger.dueIds(em, {
+      ...(await this.dueQuery(em, state.options.asOf, state.options.merchantId ?? null)),
+      only: state.options.subscriptionIds ?? null,
+    });
     const size = state.options.batchSize ?? DEFAULT_BATCH;
     for (let i = 0; i < due.length; i += size) {
       const ids = due.slice(i, i + size);

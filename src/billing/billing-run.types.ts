@@ -5,6 +5,8 @@ export interface BillingRunOptions {
   asOf: LocalDate;
   /** Only this merchant's subscriptions; all merchants when absent. */
   merchantId?: string;
+  /** Only these subscriptions of the merchant (ending a trial early bills it at once). */
+  subscriptionIds?: string[];
   /** Show what would be charged without charging or writing anything. */
   dryRun?: boolean;
   /** Concurrent workers in this process (each claims its own batches). */

@@ -4,12 +4,15 @@ import { ValidationError } from '../platform/errors/errors';
 import { BillingRepository } from './billing.repository';
 import { CatchUp, DunningSettings, dunningSettingsProblem, FinalAction } from './core/dunning';
 import { DisputeAction, disputeActionProblem } from './core/dispute-policy';
+import { MAX_TRIAL_NOTICE_DAYS } from './core/trial-notice';
 
 export interface BillingSettings extends DunningSettings {
   /** Local time of the nightly run in the merchant's time zone, "HH:MM". */
   runAt: string;
   /** What a dispute on a subscription's payment does (core/dispute-policy.ts). */
   disputeAction: DisputeAction;
+  /** Days before a trial ends that its "trial will end" event and email go out; 0 = none. */
+  trialNoticeDays: number;
 }
 
 /** A merchant's billing settings: dunning schedule, final action, catch-up and run time. */
@@ -32,6 +35,19 @@ export class BillingSettingsService {
     ) {
       throw new ValidationError('run_at', 'must be a local time "HH:MM", e.g. "02:00"');
     }
+    const notice = body.trial_notice_days;
+    if (
+      notice !== undefined &&
+      (typeof notice !== 'number' ||
+        !Number.isInteger(notice) ||
+        notice < 0 ||
+        notice > MAX_TRIAL_NOTICE_DAYS)
+    ) {
+      throw new ValidationError(
+        'trial_notice_days',
+        `must be a whole number of days from 0 (no notice) to ${MAX_TRIAL_NOTICE_DAYS}`,
+      );
+    }
     const current = await this.forMerchant(merchantId);
     const next: BillingSettings = {
       retryDays: (body.retry_days as number[] | undefined) ?? current.retryDays,
@@ -39,6 +55,7 @@ export class BillingSettingsService {
       catchUp: (body.catch_up as CatchUp | undefined) ?? current.catchUp,
       runAt: (body.run_at as string | undefined) ?? current.runAt,
       disputeAction: (body.dispute_action as DisputeAction | undefined) ?? current.disputeAction,
+      trialNoticeDays: (notice as number | undefined) ?? current.trialNoticeDays,
     };
     await this.repository.saveSettings(merchantId, next);
     return next;
@@ -52,5 +69,6 @@ export function billingSettingsView(s: BillingSettings) {
     catch_up: s.catchUp,
     run_at: s.runAt,
     dispute_action: s.disputeAction,
+    trial_notice_days: s.trialNoticeDays,
   };
 }

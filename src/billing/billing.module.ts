@@ -1,5 +1,6 @@
 import { AccountsModule } from '../accounts/accounts.module';
 import { Module } from '@nestjs/common';
+import { CreditsModule } from '../credits/credits.module';
 import { GatewayModule } from '../gateway/gateway.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { InvoicesModule } from '../invoices/invoices.module';
@@ -27,6 +28,7 @@ import { CycleSettlementService } from './cycle-settlement.service';
     InvoicesModule,
     ProcessorsModule,
     LedgerModule,
+    CreditsModule,
   ],
   controllers: [BillingRunController],
   providers: [

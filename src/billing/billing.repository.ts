@@ -1,4 +1,5 @@
 import { DEFAULT_DISPUTE_ACTION, DisputeAction } from './core/dispute-policy';
+import { DEFAULT_TRIAL_NOTICE_DAYS } from './core/trial-notice';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RecurringChargeLine } from '../billing-calc';
@@ -471,13 +472,20 @@ export class BillingRepository {
       catch_up: CatchUp;
       run_at_local_time: string;
       dispute_action: DisputeAction;
+      trial_notice_days: number;
     }[] = await this.m(em).query(
-      `SELECT merchant_id, retry_days, final_action, catch_up, run_at_local_time, dispute_action
+      `SELECT merchant_id, retry_days, final_action, catch_up, run_at_local_time, dispute_action,
+              trial_notice_days
          FROM merchant_billing_settings WHERE merchant_id = ANY($1::text[])`,
       [merchantIds],
     );
     for (const id of merchantIds)
-      out.set(id, { ...DEFAULT_DUNNING, runAt: '02:00', disputeAction: DEFAULT_DISPUTE_ACTION });
+      out.set(id, {
+        ...DEFAULT_DUNNING,
+        runAt: '02:00',
+        disputeAction: DEFAULT_DISPUTE_ACTION,
+        trialNoticeDays: DEFAULT_TRIAL_NOTICE_DAYS,
+      });
     for (const r of rows) {
       out.set(r.merchant_id, {
         retryDays: r.retry_days,
@@ -485,6 +493,7 @@ export class BillingRepository {
         catchUp: r.catch_up,
         runAt: r.run_at_local_time,
         disputeAction: r.dispute_action,
+        trialNoticeDays: r.trial_notice_days,
       });
     }
     return out;
@@ -492,10 +501,10 @@ export class BillingRepository {
 
   async saveSettings(merchantId: string, s: BillingSettings): Promise<void> {
     await this.m().query(
-      `INSERT INTO merchant_billing_settings (merchant_id, retry_days, final_action, catch_up, run_at_local_time, updated_at, dispute_action)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO merchant_billing_settings (merchant_id, retry_days, final_action, catch_up, run_at_local_time, updated_at, dispute_action, trial_notice_days)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (merchant_id) DO UPDATE SET retry_days = $2, final_action = $3, catch_up = $4, run_at_local_time = $5, updated_at = $6,
-         dispute_action = $7`,
+         dispute_action = $7, trial_notice_days = $8`,
       [
         merchantId,
         s.retryDays,
@@ -504,6 +513,7 @@ export class BillingRepository {
         s.runAt,
         this.clock.now(),
         s.disputeAction,
+        s.trialNoticeDays,
       ],
     );
   }

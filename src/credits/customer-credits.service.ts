@@ -44,6 +44,17 @@ export interface CreditConsumption {
   description: string;
 }
 
+/** Whose balance: one per merchant, customer and currency. */
+export interface CreditKey {
+  merchantId: string;
+  customerId: string;
+  currency: string;
+}
+
+export function creditKey(k: CreditKey): string {
+  return `${k.merchantId}|${k.customerId}|${k.currency}`;
+}
+
 interface EntryRow {
   id: string;
   customer_id: string;
@@ -186,6 +197,119 @@ export class CustomerCreditsService {
       now,
     });
     return applied;
+  }
+
+  /**
+   * Many customers' balances at once, by `merchantId|customerId|currency` (0 when none).
+   * With `lock`, the balance rows are locked until the transaction ends, in key order (so
+   * two batches cannot deadlock): what is read is what a following consumeMany can consume.
+   */
+  async balancesOf(
+    em: EntityManager,
+    keys: readonly CreditKey[],
+    options: { lock: boolean },
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const unique = [...new Map(keys.map((k) => [creditKey(k), k])).entries()].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    for (const [key] of unique) out.set(key, 0);
+    if (unique.length === 0) return out;
+    const rows: { k: string; balance: string }[] = await em.query(
+      `SELECT b.merchant_id || '|' || b.customer_id || '|' || b.currency AS k, b.balance
+         FROM customer_credit_balances b
+         JOIN unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(m, c, cur, n)
+           ON b.merchant_id = u.m AND b.customer_id = u.c AND b.currency = u.cur
+        ORDER BY u.n
+        ${options.lock ? 'FOR UPDATE OF b' : ''}`,
+      [
+        unique.map(([, k]) => k.merchantId),
+        unique.map(([, k]) => k.customerId),
+        unique.map(([, k]) => k.currency),
+      ],
+    );
+    for (const r of rows) out.set(r.k, Number(r.balance));
+    return out;
+  }
+
+  /**
+   * Consumes exactly `amount` of credit for each source (an invoice, a cycle), set-based: a
+   * source that already consumed is skipped, and the database refuses a balance that would
+   * go negative. Callers lock the balances first (balancesOf with lock) and never ask for
+   * more than they read. Three statements whatever the number of sources.
+   */
+  async consumeMany(
+    em: EntityManager,
+    uses: readonly (Omit<CreditConsumption, 'upTo'> & { amount: number })[],
+  ): Promise<void> {
+    const wanted = uses.filter((u) => u.amount > 0);
+    if (wanted.length === 0) return;
+    for (const u of wanted) {
+      if (!Number.isSafeInteger(u.amount)) {
+        throw new RangeError(`credit to consume must be whole cents, got ${u.amount}`);
+      }
+    }
+    const existing: { merchant_id: string; source_type: string; source_id: string }[] =
+      await em.query(
+        `SELECT e.merchant_id, e.source_type, e.source_id FROM customer_credit_entries e
+           JOIN unnest($1::text[], $2::text[], $3::text[]) AS u(m, t, s)
+             ON e.merchant_id = u.m AND e.source_type = u.t AND e.source_id = u.s
+          WHERE e.reason = 'invoice'`,
+        [
+          wanted.map((u) => u.merchantId),
+          wanted.map((u) => u.sourceType),
+          wanted.map((u) => u.sourceId),
+        ],
+      );
+    const done = new Set(existing.map((e) => `${e.merchant_id}|${e.source_type}|${e.source_id}`));
+    const todo = wanted.filter((u) => !done.has(`${u.merchantId}|${u.sourceType}|${u.sourceId}`));
+    if (todo.length === 0) return;
+    const balances = await this.balancesOf(em, todo, { lock: true });
+    const now = this.clock.now();
+    const totals = new Map<string, number>();
+    const entries = todo.map((u) => {
+      const key = creditKey(u);
+      const after = balances.get(key)! - u.amount;
+      if (after < 0) {
+        throw new RangeError(`customer ${u.customerId} has less credit than ${u.amount} cents`);
+      }
+      balances.set(key, after);
+      totals.set(key, (totals.get(key) ?? 0) + u.amount);
+      return { ...u, after };
+    });
+    const keys = [...totals.keys()];
+    await em.query(
+      `UPDATE customer_credit_balances b SET balance = b.balance - u.amount, updated_at = $5
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(m, c, cur, amount)
+        WHERE b.merchant_id = u.m AND b.customer_id = u.c AND b.currency = u.cur`,
+      [
+        keys.map((k) => k.split('|')[0]),
+        keys.map((k) => k.split('|')[1]),
+        keys.map((k) => k.split('|').slice(2).join('|')),
+        keys.map((k) => totals.get(k)!),
+        now,
+      ],
+    );
+    await em.query(
+      `INSERT INTO customer_credit_entries
+         (id, merchant_id, customer_id, currency, amount, balance_after, reason, source_type,
+          source_id, description, created_by, created_at)
+       SELECT u.id, u.m, u.c, u.cur, -u.amount, u.after, 'invoice', u.t, u.s, u.d, NULL, $10
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                     $7::text[], $8::text[], $9::text[]) AS u(id, m, c, cur, amount, after, t, s, d)`,
+      [
+        entries.map(() => newId()),
+        entries.map((e) => e.merchantId),
+        entries.map((e) => e.customerId),
+        entries.map((e) => e.currency),
+        entries.map((e) => e.amount),
+        entries.map((e) => e.after),
+        entries.map((e) => e.sourceType),
+        entries.map((e) => e.sourceId),
+        entries.map((e) => e.description),
+        now,
+      ],
+    );
   }
 
   private async entryFor(

@@ -4,6 +4,7 @@ import { Merchant } from '../accounts/merchant.entity';
 import { sumCents } from '../billing-calc';
 import type { LocalDate } from '../billing-calc/calendar';
 import { VaultService } from '../gateway/vault/vault.service';
+import { moneyFormat } from '../platform/money/currency';
 import { InvoicesService } from './invoices.service';
 
 /** The invoice of one subscription cycle, as the billing domain describes it. */
@@ -20,7 +21,19 @@ export interface CycleInvoiceDraft {
     name: string;
     amount: number;
   }[];
+  /** Prorated charges a change left for this cycle: each an item saying how it was worked out. */
+  pendingItems?: readonly { name: string; description: string; amount: number }[];
+  /** Customer credit this cycle consumed (cents): comes off the invoice before any charge. */
+  creditApplied?: number;
+  /** The invoice's key among the subscription's invoices; the bill date when absent. */
+  cycleKey?: string;
+  /** The note on the invoice; "Billing N of your subscription, for <date>." when absent. */
+  message?: string;
   processorId: string;
+}
+
+function creditText(currency: string, cents: number): string {
+  return moneyFormat(currency).money(cents);
 }
 
 /** A renewal charged by the billing run, to be recorded on its cycle's invoice. */
@@ -77,7 +90,7 @@ export class CycleInvoices {
         );
         return {
           merchantId: d.merchantId,
-          cycle: { subscriptionId: d.subscriptionId, billingCycleKey: d.billDate },
+          cycle: { subscriptionId: d.subscriptionId, billingCycleKey: d.cycleKey ?? d.billDate },
           body: {
             currency: d.currency,
             company_name: merchants.get(d.merchantId)?.name ?? '',
@@ -101,15 +114,23 @@ export class CycleInvoices {
                   },
                 }
               : {}),
-            items: charged.map((l) => ({
-              name: l.name || (l.kind === 'base' ? 'Subscription' : 'Add-on'),
-              description: `Billing ${d.billingNumber} of subscription ${d.subscriptionId}`,
-              unit_price: l.amount,
-              quantity: 1,
-            })),
-            // Discounts come off the invoice as a negative adjustment; a fee program's card fee
-            // is charged on top of the invoice total, as on the hosted page.
-            adjustment: -discounts,
+            items: [
+              ...charged.map((l) => ({
+                name: l.name || (l.kind === 'base' ? 'Subscription' : 'Add-on'),
+                description: `Billing ${d.billingNumber} of subscription ${d.subscriptionId}`,
+                unit_price: l.amount,
+                quantity: 1,
+              })),
+              ...(d.pendingItems ?? []).map((p) => ({
+                name: p.name,
+                description: p.description.slice(0, 1000),
+                unit_price: p.amount,
+                quantity: 1,
+              })),
+            ],
+            // Discounts and customer credit come off the invoice as a negative adjustment; a
+            // fee program's card fee is charged on top of the invoice total, as on the hosted page.
+            adjustment: -(discounts + (d.creditApplied ?? 0)),
             // The bill date alone: that day in the merchant's time zone (docs/invoices.md).
             date_due: d.billDate,
             payment_methods: ['card'],
@@ -117,7 +138,11 @@ export class CycleInvoices {
             allow_partial_payment: false,
             send_via: billing?.email ? 'email' : 'none',
             ...(billing?.email ? { email_to: billing.email } : {}),
-            message: `Billing ${d.billingNumber} of your subscription, for ${d.billDate}.`,
+            message:
+              (d.message ?? `Billing ${d.billingNumber} of your subscription, for ${d.billDate}.`) +
+              (d.creditApplied
+                ? ` Your account credit of ${creditText(d.currency, d.creditApplied)} was applied.`
+                : ''),
           },
         };
       }),

@@ -38,6 +38,14 @@ export class Plan {
   @Column({ type: 'int' })
   duration!: number;
 
+  /** Days of free trial every new subscription to the plan starts with; 0 = none. */
+  @Column({ type: 'int', name: 'trial_days' })
+  trialDays!: number;
+
+  /** Whether a trial needs a payment method at signup (the merchant's choice per plan). */
+  @Column({ type: 'boolean', name: 'trial_requires_payment_method' })
+  trialRequiresPaymentMethod!: boolean;
+
   @Column({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 

@@ -15,7 +15,9 @@ import {
   SuccessList,
   Type,
   Bool,
+  Int,
 } from '../platform/http/route-schema';
+import { MAX_TRIAL_DAYS } from '../billing-calc/calendar';
 import {
   AdjustmentRefs,
   AttachedAdjustmentView,
@@ -33,6 +35,14 @@ const planFields = () => ({
   ...scheduleFields(),
   charge_on_day: Opt(Bool()),
   duration: Opt(Duration()),
+  trial_days: Opt(
+    Int(0, MAX_TRIAL_DAYS, {
+      description: 'days of free trial every new subscription to the plan starts with; 0 = none',
+    }),
+  ),
+  trial_requires_payment_method: Opt(
+    Bool({ description: 'whether a trial needs a payment method at signup (default true)' }),
+  ),
   add_ons: AdjustmentRefs(),
   discounts: AdjustmentRefs(),
 });
@@ -50,6 +60,8 @@ export const PlanView = Output(
     total_add_ons: Cents(),
     total_discounts: Cents(),
     duration: Type.Integer({ minimum: 0 }),
+    trial_days: Type.Integer({ minimum: 0 }),
+    trial_requires_payment_method: Type.Boolean(),
     add_ons: Nullable(Type.Array(AttachedAdjustmentView)),
     discounts: Nullable(Type.Array(AttachedAdjustmentView)),
     created_at: DateTime(),

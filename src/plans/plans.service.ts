@@ -60,6 +60,10 @@ export class PlansService {
       billingDays: formatBillingDays(schedule),
       chargeOnDay: optionalBoolean(body.charge_on_day, 'charge_on_day') ?? false,
       duration: optionalDuration(body.duration, 'duration') ?? 0,
+      trialDays: (body.trial_days as number | undefined) ?? 0,
+      trialRequiresPaymentMethod:
+        optionalBoolean(body.trial_requires_payment_method, 'trial_requires_payment_method') ??
+        true,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -150,6 +154,10 @@ export class PlansService {
       if (amount !== undefined) plan.amount = amount;
       if (chargeOnDay !== undefined) plan.chargeOnDay = chargeOnDay;
       if (duration !== undefined) plan.duration = duration;
+      if (body.trial_days !== undefined) plan.trialDays = body.trial_days as number;
+      if (body.trial_requires_payment_method !== undefined) {
+        plan.trialRequiresPaymentMethod = body.trial_requires_payment_method as boolean;
+      }
       plan.billingFrequency = schedule.frequency;
       plan.billingCycleInterval = schedule.interval;
       plan.billingDays = formatBillingDays(schedule);

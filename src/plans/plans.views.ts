@@ -51,6 +51,8 @@ export function planView({ plan, addOns, discounts }: PlanDetails) {
     total_add_ons: first.totalAddOns,
     total_discounts: first.totalDiscounts,
     duration: plan.duration,
+    trial_days: plan.trialDays,
+    trial_requires_payment_method: plan.trialRequiresPaymentMethod,
     add_ons: listOrNull(addOns.map(planAdjustmentView)),
     discounts: listOrNull(discounts.map(planAdjustmentView)),
     created_at: plan.createdAt.toISOString(),

@@ -5,6 +5,7 @@ import { ok } from '../platform/http/envelope';
 import { BodyOf, ParamsOf, ReplyOf, Route } from '../platform/http/route-schema';
 import { apiKeyActor } from '../plans/actors';
 import { CHANGE_ROUTES } from './subscription-changes.routes';
+import { subscriptionView } from '../subscriptions/subscriptions.views';
 import { SubscriptionChangesService } from './subscription-changes.service';
 
 type R = typeof CHANGE_ROUTES;
@@ -29,13 +30,36 @@ export class SubscriptionChangesController {
       {
         ...(body.plan_id != null ? { planId: body.plan_id } : {}),
         ...(body.amount != null ? { amount: body.amount } : {}),
+        ...(body.quantity != null ? { quantity: body.quantity } : {}),
+        addOns: body.add_ons,
+        discounts: body.discounts,
         proration: body.proration ?? 'create_prorations',
         effective: body.effective ?? 'now',
         preview,
       },
       apiKeyActor(auth),
     );
-    return ok({ invoice: result.invoice, subscription_id: id, applied: !preview });
+    return ok({
+      invoice: result.invoice,
+      subscription_id: id,
+      applied: !preview,
+      charge: result.charge,
+    });
+  }
+
+  @Post('end-trial')
+  @HttpCode(200)
+  @Route(CHANGE_ROUTES.endTrial)
+  async endTrial(
+    @CurrentMerchant() auth: MerchantAuth,
+    @Param() { id }: ParamsOf<R['endTrial']>,
+  ): Promise<ReplyOf<R['endTrial']>> {
+    const { subscription, run } = await this.changes.endTrial(
+      auth.merchantId,
+      id,
+      apiKeyActor(auth),
+    );
+    return ok({ subscription: subscriptionView(subscription), billing_run: run });
   }
 
   @Get('upcoming-invoice')

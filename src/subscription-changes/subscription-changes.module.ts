@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
 import { CreditsModule } from '../credits/credits.module';
+import { GatewayModule } from '../gateway/gateway.module';
+import { InvoicesModule } from '../invoices/invoices.module';
 import { PlansModule } from '../plans/plans.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { SubscriptionChangesController } from './subscription-changes.controller';
@@ -8,7 +10,14 @@ import { SubscriptionChangesService } from './subscription-changes.service';
 
 /** Plan changes with proration, previews and the upcoming invoice (docs/proration.md). */
 @Module({
-  imports: [SubscriptionsModule, PlansModule, BillingModule, CreditsModule],
+  imports: [
+    SubscriptionsModule,
+    PlansModule,
+    BillingModule,
+    CreditsModule,
+    GatewayModule,
+    InvoicesModule,
+  ],
   controllers: [SubscriptionChangesController],
   providers: [SubscriptionChangesService],
 })

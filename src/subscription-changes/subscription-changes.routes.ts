@@ -16,6 +16,9 @@ import {
   Success,
   Type,
 } from '../platform/http/route-schema';
+import { BillingRunView } from '../billing/billing-run.routes';
+import { AdjustmentRefs } from '../plans/recurring.schemas';
+import { SubscriptionView } from '../subscriptions/subscriptions.routes';
 
 const InvoiceLineView = Output(
   {
@@ -53,7 +56,10 @@ export const CHANGE_ROUTES = {
     params: IdParams,
     body: Input({
       plan_id: Opt(IdRef()),
-      amount: Opt(Cents()),
+      amount: Opt(Cents({ description: 'the new base amount per unit' })),
+      quantity: Opt(Int(1, 1000000, { description: 'the new number of units' })),
+      add_ons: AdjustmentRefs(),
+      discounts: AdjustmentRefs(),
       proration: Opt(Enum(['create_prorations', 'none', 'always_invoice'] as const)),
       effective: Opt(Enum(['now', 'next_cycle'] as const)),
       preview: Opt(Bool()),
@@ -64,14 +70,42 @@ export const CHANGE_ROUTES = {
           invoice: InvoicePreviewView,
           subscription_id: Type.String(),
           applied: Type.Boolean(),
+          charge: Nullable(
+            Output(
+              {
+                id: Type.String(),
+                status: Enum(['paid', 'declined'] as const),
+                amount: Cents({ description: 'what the card was charged' }),
+                credit_applied: Cents(),
+                transaction_id: Nullable(Type.String()),
+                invoice_id: Nullable(Type.String()),
+              },
+              {
+                description:
+                  'proration "always_invoice": the upgrade charged now, customer-initiated, on the stored payment method',
+              },
+            ),
+          ),
         }),
       ),
     },
-    errors: [404, 409, 422],
+    // 402: an upgrade charged now was declined (nothing changed).
+    errors: [402, 404, 409, 422],
     idempotent: true,
     examples: {
       body: { plan_id: 'b89ffdqj8m0o735i19i0', proration: 'create_prorations', preview: true },
     },
+  }),
+  endTrial: route({
+    summary: 'End a trial now and bill the first cycle at once',
+    description:
+      "The trial's end and the first bill date become today (the merchant's time zone) and the billing run bills the subscription at once: merchant-initiated, on the payment method verified at signup, with dunning on a decline. Answers the subscription after that billing (active when paid, past due when declined) and the run.",
+    params: IdParams,
+    responses: {
+      200: Success(Output({ subscription: SubscriptionView, billing_run: BillingRunView })),
+    },
+    errors: [404, 409],
+    idempotent: true,
   }),
   upcoming: route({
     summary: 'The invoice the next billing would produce',

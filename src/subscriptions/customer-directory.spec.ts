@@ -16,6 +16,9 @@ const vault: CustomerDirectory = {
     );
     return merchantId === 'm1' && method ? { id: method.id } : null;
   },
+  async defaultBillingAddresses() {
+    return new Map();
+  },
   async findAddress(merchantId, customerId, addressId) {
     return merchantId === 'm1' && customerId === 'cus1' && addressId === 'addr1'
       ? { id: addressId }

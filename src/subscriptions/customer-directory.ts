@@ -23,6 +23,11 @@ export interface CustomerDirectory {
     type?: 'card' | 'ach' | null,
     em?: EntityManager,
   ): Promise<{ id: string } | null>;
+  /** Customers' default billing addresses (their email is where customer notices go), by `merchantId|customerId`. */
+  defaultBillingAddresses(
+    em: EntityManager,
+    refs: readonly { merchantId: string; customerId: string }[],
+  ): Promise<Map<string, { email: string }>>;
   /** One of the customer's own addresses; null when the id names none of them. */
   findAddress(
     merchantId: string,

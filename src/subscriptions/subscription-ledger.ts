@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { insertMany } from '../platform/database/bulk-insert';
 import type { RecurringChargeLine } from '../billing-calc';
 import { BillingSchedule, LocalDate, nextBillDate } from '../billing-calc/calendar';
@@ -7,9 +7,15 @@ import type { Actor } from '../plans/actors';
 import { billingAmount, byKind } from '../plans/adjustments';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { newId } from '../platform/ids/ids';
+import { basePrice } from './subscription-price';
 import { storedSchedule } from './subscription-schedule';
 import { SubscriptionStatus, transitionRefusal } from './subscription-status';
-import { Subscription, SubscriptionAdjustment, SubscriptionEvent } from './subscription.entity';
+import {
+  Subscription,
+  SubscriptionAdjustment,
+  SubscriptionEvent,
+  SubscriptionPendingItem,
+} from './subscription.entity';
 import { SubscriptionsService } from './subscriptions.service';
 
 /**
@@ -25,6 +31,8 @@ export interface DueQuery {
   retryDue: readonly string[];
   /** Subscriptions with a charge attempt whose outcome is not recorded: due whatever their status. */
   unsettled: readonly string[];
+  /** Only these subscriptions (ending a trial bills one at once); all when absent. */
+  only?: readonly string[] | null;
 }
 
 /** A subscription as the billing run reads it: its state and what its next billing charges. */
@@ -44,6 +52,26 @@ export interface BillingSubscription {
   completesOnNextBilling: boolean;
   /** What billing number billingCount + 1 charges: recurring lines, before any fee program. */
   nextCharge: { lines: RecurringChargeLine[]; total: number };
+  /** Prorated charges a change left for the next cycle (docs/proration.md), not yet billed. */
+  pendingItems: PendingItem[];
+}
+
+/** A prorated charge waiting for the next cycle's invoice. */
+export interface PendingItem {
+  id: string;
+  amount: number;
+  name: string;
+  description: string;
+  periodStart: LocalDate;
+  periodEnd: LocalDate;
+}
+
+/** A trial the notice sweep considers. */
+export interface RunningTrialRow {
+  id: string;
+  merchantId: string;
+  trialStart: LocalDate;
+  trialEnd: LocalDate;
 }
 
 /** A change to a subscription's ledger, applied with its event. */
@@ -82,12 +110,13 @@ export class SubscriptionLedger {
 
   private static readonly DUE = `s.deleted_at IS NULL
       AND ($2::text IS NULL OR s.merchant_id = $2)
-      AND ((s.status = 'active' AND s.next_bill_date <= $1)
+      AND ($5::text[] IS NULL OR s.id = ANY($5::text[]))
+      AND ((s.status IN ('active', 'trialing') AND s.next_bill_date <= $1)
         OR (s.status IN ('active', 'past_due') AND s.id = ANY($3::text[]))
         OR s.id = ANY($4::text[]))`;
 
   private dueParams(q: DueQuery): unknown[] {
-    return [q.asOf, q.merchantId, q.retryDue, q.unsettled];
+    return [q.asOf, q.merchantId, q.retryDue, q.unsettled, q.only ?? null];
   }
 
   /**
@@ -102,8 +131,8 @@ export class SubscriptionLedger {
   ): Promise<string[]> {
     const rows: { id: string }[] = await em.query(
       `SELECT s.id FROM subscriptions s
-        WHERE ${SubscriptionLedger.DUE} AND s.id <> ALL($5::text[])
-        LIMIT $6
+        WHERE ${SubscriptionLedger.DUE} AND s.id <> ALL($6::text[])
+        LIMIT $7
         FOR UPDATE OF s SKIP LOCKED`,
       [...this.dueParams(q), exclude, limit],
     );
@@ -157,6 +186,28 @@ export class SubscriptionLedger {
       .where('a.subscription_id = ANY(:ids)', { ids: live.map((s) => s.id) })
       .orderBy('a.position')
       .getMany();
+    const pending = await em
+      .getRepository(SubscriptionPendingItem)
+      .createQueryBuilder('p')
+      .where('p.subscription_id = ANY(:ids) AND p.cycle_id IS NULL', {
+        ids: live.map((s) => s.id),
+      })
+      .orderBy('p.created_at')
+      .addOrderBy('p.id')
+      .getMany();
+    const pendingOf = new Map<string, PendingItem[]>();
+    for (const p of pending) {
+      const list = pendingOf.get(p.subscriptionId) ?? [];
+      list.push({
+        id: p.id,
+        amount: p.amount,
+        name: p.name,
+        description: p.description,
+        periodStart: p.periodStart,
+        periodEnd: p.periodEnd,
+      });
+      pendingOf.set(p.subscriptionId, list);
+    }
     const bySub = new Map<string, SubscriptionAdjustment[]>();
     for (const a of adjustments) {
       const list = bySub.get(a.subscriptionId) ?? [];
@@ -175,7 +226,7 @@ export class SubscriptionLedger {
         attachedAtBilling: r.attachedAtBilling,
       }));
       const charge = billingAmount(
-        s.amount,
+        basePrice(s),
         byKind(rows, 'add_on'),
         byKind(rows, 'discount'),
         s.billingCount + 1,
@@ -194,6 +245,7 @@ export class SubscriptionLedger {
         schedule: storedSchedule(s),
         completesOnNextBilling: s.duration > 0 && s.billingCount + 1 >= s.duration,
         nextCharge: { lines: charge.lines, total: charge.total },
+        pendingItems: pendingOf.get(s.id) ?? [],
       };
     });
   }
@@ -254,7 +306,7 @@ export class SubscriptionLedger {
         );
       } else if (change.kind === 'billed') {
         if (
-          (s.status !== 'active' && s.status !== 'past_due') ||
+          (s.status !== 'active' && s.status !== 'past_due' && s.status !== 'trialing') ||
           s.nextBillDate !== change.billDate
         )
           continue;
@@ -311,6 +363,89 @@ export class SubscriptionLedger {
       await this.subscriptions.publishEvents(em, events);
     }
     return { completed };
+  }
+
+  /**
+   * Hands pending items to the cycle whose invoice carries them, once: an item already taken
+   * by a cycle is left alone (the caller's transaction created the cycle). One statement.
+   */
+  async attachPendingItems(
+    em: EntityManager,
+    attachments: readonly { cycleId: string; itemIds: readonly string[] }[],
+  ): Promise<void> {
+    const pairs = attachments.flatMap((a) => a.itemIds.map((id) => ({ id, cycleId: a.cycleId })));
+    if (pairs.length === 0) return;
+    await em.query(
+      `UPDATE subscription_pending_items p SET cycle_id = u.cycle_id
+         FROM unnest($1::text[], $2::text[]) AS u(id, cycle_id)
+        WHERE p.id = u.id AND p.cycle_id IS NULL`,
+      [pairs.map((p) => p.id), pairs.map((p) => p.cycleId)],
+    );
+  }
+
+  /**
+   * Trials still running (not deleted) that end on or before `by`, whose notice has not gone
+   * out: the billing run's notice sweep picks from them by each merchant's notice days.
+   */
+  async trialsEnding(
+    em: EntityManager,
+    q: { merchantId: string | null; by: LocalDate; only: readonly string[] | null },
+  ): Promise<RunningTrialRow[]> {
+    const rows: { id: string; merchant_id: string; trial_start: string; trial_end: string }[] =
+      await em.query(
+        `SELECT id, merchant_id, to_char(trial_start, 'YYYY-MM-DD') AS trial_start,
+                to_char(trial_end, 'YYYY-MM-DD') AS trial_end
+           FROM subscriptions
+          WHERE status = 'trialing' AND trial_notice_sent_at IS NULL AND deleted_at IS NULL
+            AND trial_end <= $1 AND ($2::text IS NULL OR merchant_id = $2)
+            AND ($3::text[] IS NULL OR id = ANY($3::text[]))
+          ORDER BY trial_end, id`,
+        [q.by, q.merchantId, q.only],
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      merchantId: r.merchant_id,
+      trialStart: r.trial_start,
+      trialEnd: r.trial_end,
+    }));
+  }
+
+  /**
+   * Sends the "trial will end" notice of each trial given, once: marks it sent (a trial
+   * already told, or no longer trialing, is skipped), records `subscription.trial_will_end`
+   * and queues the customer's email, for the whole list in a constant number of statements.
+   * Returns how many notices went out.
+   */
+  async sendTrialNotices(em: EntityManager, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const now = this.clock.now();
+    const marked: { id: string }[] = await em.query(
+      `WITH sent AS (
+         UPDATE subscriptions SET trial_notice_sent_at = $2
+          WHERE id = ANY($1::text[]) AND status = 'trialing' AND trial_notice_sent_at IS NULL
+          RETURNING id)
+       SELECT id FROM sent`,
+      [ids, now],
+    );
+    if (marked.length === 0) return 0;
+    const subs = await em.getRepository(Subscription).findBy({ id: In(marked.map((m) => m.id)) });
+    const events = subs.map((s) =>
+      em.getRepository(SubscriptionEvent).create({
+        id: newId(),
+        merchantId: s.merchantId,
+        subscriptionId: s.id,
+        type: 'trial_will_end',
+        fromStatus: null,
+        toStatus: null,
+        actor: 'system',
+        detail: { trial_end: s.trialEnd, first_bill_date: s.nextBillDate },
+        createdAt: now,
+      }),
+    );
+    await insertMany(em, SubscriptionEvent, events);
+    await this.subscriptions.publishEvents(em, events);
+    await this.subscriptions.enqueueTrialNotices(em, subs);
+    return subs.length;
   }
 
   /**

@@ -16,6 +16,8 @@ export function subscriptionWebhookEventType(
       return 'subscription.created';
     case 'deleted':
       return 'subscription.deleted';
+    case 'trial_will_end':
+      return 'subscription.trial_will_end';
     case 'status_changed':
       if (to === 'active')
         return from === 'active' ? 'subscription.updated' : 'subscription.reactivated';

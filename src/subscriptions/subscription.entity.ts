@@ -76,6 +76,22 @@ export class Subscription {
   @Column({ type: 'date', name: 'next_bill_date' })
   nextBillDate!: LocalDate;
 
+  /** The base amount is charged per unit: billings charge amount × quantity (>= 1). */
+  @Column({ type: 'int' })
+  quantity!: number;
+
+  /** The free trial [trialStart, trialEnd), merchant-local dates; null without a trial. */
+  @Column({ type: 'date', name: 'trial_start', nullable: true })
+  trialStart!: LocalDate | null;
+
+  /** The first paid day: the trial's first bill date (the billing run charges on it). */
+  @Column({ type: 'date', name: 'trial_end', nullable: true })
+  trialEnd!: LocalDate | null;
+
+  /** When the "trial will end" notice (event and email) went out; null until then. */
+  @Column({ type: 'timestamptz', name: 'trial_notice_sent_at', nullable: true })
+  trialNoticeSentAt!: Date | null;
+
   /** Billings done so far. */
   @Column({ type: 'int', name: 'billing_count' })
   billingCount!: number;
@@ -106,8 +122,60 @@ export class SubscriptionAdjustment extends AttachedAdjustmentColumns {
   attachedAtBilling!: number;
 }
 
+/**
+ * A prorated charge a change left for the next invoice (proration "create_prorations"): the
+ * billing run adds it to the first cycle it creates after it, once (`cycleId`).
+ */
+@Entity('subscription_pending_items')
+export class SubscriptionPendingItem {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text', name: 'merchant_id' })
+  merchantId!: string;
+
+  @Column({ type: 'text', name: 'subscription_id' })
+  subscriptionId!: string;
+
+  /** Cents, > 0. */
+  @Column({ type: 'bigint', transformer: bigintCents })
+  amount!: number;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** How the amount was worked out, line by line (docs/proration.md). */
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ type: 'date', name: 'period_start' })
+  periodStart!: LocalDate;
+
+  @Column({ type: 'date', name: 'period_end' })
+  periodEnd!: LocalDate;
+
+  @Column({ type: 'text', name: 'source_type' })
+  sourceType!: string;
+
+  @Column({ type: 'text', name: 'source_id' })
+  sourceId!: string;
+
+  /** The billing cycle whose invoice carried it; null while pending. */
+  @Column({ type: 'text', name: 'cycle_id', nullable: true })
+  cycleId!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}
+
 export type SubscriptionEventType =
-  'created' | 'updated' | 'plan_applied' | 'status_changed' | 'billed' | 'deleted';
+  | 'created'
+  | 'updated'
+  | 'plan_applied'
+  | 'status_changed'
+  | 'billed'
+  | 'deleted'
+  | 'trial_will_end';
 
 /** Something that happened to a subscription, who or what did it, and when. */
 @Entity('subscription_events')

@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { GatewayModule } from '../gateway/gateway.module';
 import { VaultService } from '../gateway/vault/vault.service';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { PlansModule } from '../plans/plans.module';
 import { CUSTOMER_DIRECTORY } from './customer-directory';
 import { SubscriptionsController } from './subscriptions.controller';
@@ -9,7 +10,7 @@ import { subscriptionsUsingVaultRecord } from './subscription-vault-guard';
 import { SubscriptionsService } from './subscriptions.service';
 
 @Module({
-  imports: [PlansModule, GatewayModule],
+  imports: [PlansModule, GatewayModule, NotificationsModule],
   controllers: [SubscriptionsController],
   providers: [
     SubscriptionsService,

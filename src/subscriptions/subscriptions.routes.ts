@@ -28,6 +28,7 @@ import {
   RecurringCents,
   scheduleFields,
 } from '../plans/recurring.schemas';
+import { MAX_TRIAL_DAYS } from '../billing-calc/calendar';
 import { SUBSCRIPTION_STATUSES } from './subscription-status';
 
 const CustomerRef = Input({
@@ -50,8 +51,32 @@ const subscriptionFields = () => ({
   charge_on_day: Opt(Bool()),
   duration: Opt(Duration()),
   next_bill_date: Opt(Str(10, { description: 'YYYY-MM-DD in the subscription time zone' })),
+  quantity: Opt(
+    Int(1, 1000000, { description: 'units of the base amount each billing charges (default 1)' }),
+  ),
   add_ons: AdjustmentRefs(),
   discounts: AdjustmentRefs(),
+});
+
+/** At creation only: the free trial (docs/subscriptions.md, "Trials"). */
+const trialFields = () => ({
+  trial_days: Opt(
+    Int(0, MAX_TRIAL_DAYS, {
+      description: "days of free trial (default: the plan's trial_days); 0 = none",
+    }),
+  ),
+  trial_end: Opt(
+    Str(10, {
+      description:
+        'YYYY-MM-DD, merchant-local: the first paid day (wins over trial_days); the first billing is on it',
+    }),
+  ),
+  trial_requires_payment_method: Opt(
+    Bool({
+      description:
+        "whether the trial needs a payment method now (default: the plan's setting, else true)",
+    }),
+  ),
 });
 
 const SubscriptionAdjustmentView = Output({
@@ -101,6 +126,11 @@ export const SubscriptionView = Output(
     duration: Type.Integer({ minimum: 0 }),
     next_bill_date: Nullable(LocalDate()),
     billing_count: Type.Integer({ minimum: 0 }),
+    quantity: Type.Integer({ minimum: 1 }),
+    trial_start: Nullable(LocalDate({ description: 'the first day of the free trial' })),
+    trial_end: Nullable(
+      LocalDate({ description: 'the first paid day: the trial covers [trial_start, trial_end)' }),
+    ),
     timezone: Nullable(Type.String({ description: "null: the merchant's time zone" })),
     add_ons: Nullable(Type.Array(SubscriptionAdjustmentView)),
     discounts: Nullable(Type.Array(SubscriptionAdjustmentView)),
@@ -156,7 +186,7 @@ const setStatus = route({
 export const SUBSCRIPTION_ROUTES = {
   create: route({
     summary: 'Create a subscription',
-    body: Input(subscriptionFields()),
+    body: Input({ ...subscriptionFields(), ...trialFields() }),
     responses: { 200: Success(SubscriptionView) },
     // 422: the payment method was declined when verified at signup (docs/cit-mit.md).
     errors: [409, 422],

@@ -9,6 +9,7 @@ import {
   localDateInZone,
   nextBillDate,
   parseBillingSchedule,
+  trialPeriod,
   type BillingSchedule,
   type LocalDate,
 } from '../billing-calc/calendar';
@@ -24,6 +25,7 @@ import {
 import { CatalogService } from '../plans/catalog.service';
 import { PlanPushRegistry } from '../plans/plan-push';
 import { PlanDetails, PlansService } from '../plans/plans.service';
+import { basePrice } from './subscription-price';
 import {
   AdjustmentKind,
   asValidation,
@@ -38,6 +40,8 @@ import {
   optionalText,
 } from '../plans/recurring-input';
 import { EventLog } from '../events/event-log';
+import { OutboxService } from '../notifications/outbox.service';
+import { moneyFormat } from '../platform/money/currency';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import {
   ConflictError,
@@ -60,6 +64,7 @@ import {
   SubscriptionAdjustment,
   SubscriptionEvent,
   SubscriptionEventType,
+  SubscriptionPendingItem,
 } from './subscription.entity';
 import { SubscriptionRead } from './subscription-read';
 import {
@@ -138,6 +143,7 @@ const UPDATABLE_FIELDS = [
   'next_bill_date',
   'add_ons',
   'discounts',
+  'quantity',
 ];
 
 /**
@@ -159,6 +165,7 @@ export class SubscriptionsService implements OnModuleInit {
     private readonly processors: ProcessorsService,
     private readonly gateways: GatewayFactory,
     private readonly recurring: RecurringChargesService,
+    private readonly outbox: OutboxService,
   ) {
     this.read = new SubscriptionRead(dataSource);
   }
@@ -246,6 +253,12 @@ export class SubscriptionsService implements OnModuleInit {
     const processorId = optionalId(body.processor_id, 'processor_id');
     const currency = optionalCurrency(body.currency) ?? DEFAULT_CURRENCY;
     const timezone = optionalTimeZone(body.timezone) ?? null;
+    const quantity = (body.quantity as number | undefined) ?? 1;
+    const trialEndGiven = optionalLocalDate(body.trial_end, 'trial_end');
+    const trialRequiresMethod = optionalBoolean(
+      body.trial_requires_payment_method,
+      'trial_requires_payment_method',
+    );
 
     {
       const plan = planId
@@ -268,20 +281,53 @@ export class SubscriptionsService implements OnModuleInit {
       const now = this.clock.now();
       const today = localDateInZone(now, zone);
       const charge = chargeOnDay ?? plan?.plan.chargeOnDay ?? false;
-      const first = asValidation(() =>
-        firstBillDate({
+      // A free trial (docs/subscriptions.md, "Trials"): the first billing is on its end.
+      const trial = asValidation(() =>
+        trialPeriod({
           schedule,
           createdOn: today,
-          chargeOnDay: charge,
-          nextBillDate: requestedNextBillDate,
+          trialDays: (body.trial_days as number | undefined) ?? plan?.plan.trialDays ?? 0,
+          trialEnd: trialEndGiven ?? null,
         }),
       );
+      if (trial !== null && requestedNextBillDate !== undefined) {
+        throw new ValidationError(
+          'next_bill_date',
+          "cannot be given with a trial: the first billing is on the trial's end (trial_end)",
+        );
+      }
+      if (
+        trial !== null &&
+        (trialRequiresMethod ?? plan?.plan.trialRequiresPaymentMethod ?? true) &&
+        (await this.customers.findPaymentMethod(
+          merchantId,
+          customerId,
+          customer.paymentMethodId ?? null,
+          customer.paymentMethodType ?? null,
+          em,
+        )) === null
+      ) {
+        throw new ValidationError(
+          'customer.payment_method_id',
+          `a trial needs a payment method: customer ${customerId} has none in the vault (or allow trials without one: trial_requires_payment_method: false)`,
+        );
+      }
+      const first = trial
+        ? { schedule: trial.schedule, billDate: trial.end }
+        : asValidation(() =>
+            firstBillDate({
+              schedule,
+              createdOn: today,
+              chargeOnDay: charge,
+              nextBillDate: requestedNextBillDate,
+            }),
+          );
       const subscription = em.getRepository(Subscription).create({
         id: newId(),
         merchantId,
         planId: plan?.plan.id ?? null,
         description: description ?? plan?.plan.description ?? '',
-        status: 'active',
+        status: trial ? 'trialing' : 'active',
         customerId,
         paymentMethodType: customer.paymentMethodType ?? null,
         paymentMethodId: customer.paymentMethodId ?? null,
@@ -297,6 +343,10 @@ export class SubscriptionsService implements OnModuleInit {
         duration: duration ?? plan?.plan.duration ?? 0,
         nextBillDate: first.billDate,
         billingCount: 0,
+        quantity,
+        trialStart: trial ? today : null,
+        trialEnd: trial ? trial.end : null,
+        trialNoticeSentAt: null,
         timezone,
         createdAt: now,
         updatedAt: now,
@@ -312,8 +362,12 @@ export class SubscriptionsService implements OnModuleInit {
       await em.getRepository(Subscription).insert(subscription);
       await this.saveAdjustments(em, subscription, addOns, discounts);
       await this.recordEvent(em, subscription, 'created', actor, {
-        detail: { plan_id: subscription.planId, next_bill_date: subscription.nextBillDate },
-        to: 'active',
+        detail: {
+          plan_id: subscription.planId,
+          next_bill_date: subscription.nextBillDate,
+          ...(trial ? { trial_start: today, trial_end: trial.end, trial_days: trial.days } : {}),
+        },
+        to: subscription.status,
       });
       return this.details(em, subscription);
     }
@@ -413,10 +467,16 @@ export class SubscriptionsService implements OnModuleInit {
       if (chargeOnDay === true) schedule = applyChargeOnDay(schedule, today);
       const scheduleChanged = !sameSchedule(schedule, oldSchedule);
       const previousNextBillDate = sub.nextBillDate;
+      if (sub.status === 'trialing' && requestedNextBillDate !== undefined) {
+        throw new ValidationError(
+          'next_bill_date',
+          `the subscription is trialing: its first billing is the trial's end (${sub.trialEnd}); end the trial early with POST …/end-trial`,
+        );
+      }
       if (requestedNextBillDate !== undefined) {
         requireNotPast(requestedNextBillDate, today, 'next_bill_date');
         sub.nextBillDate = requestedNextBillDate;
-      } else if (scheduleChanged) {
+      } else if (scheduleChanged && sub.status !== 'trialing') {
         sub.nextBillDate = rescheduledBillDate(schedule, sub.nextBillDate, today);
       }
       sub.billingFrequency = schedule.frequency;
@@ -439,6 +499,7 @@ export class SubscriptionsService implements OnModuleInit {
       // A new plan's charge_on_day is not copied: it decides the first bill, which is past.
       if (chargeOnDay !== undefined) sub.chargeOnDay = chargeOnDay;
       if (currency !== undefined) sub.currency = currency;
+      if (body.quantity !== undefined) sub.quantity = body.quantity as number;
       if (processorId !== undefined) {
         await this.checkProcessor(em, merchantId, processorId);
         sub.processorId = processorId;
@@ -509,6 +570,16 @@ export class SubscriptionsService implements OnModuleInit {
     }
     return this.dataSource.transaction(async (em) => {
       const sub = await this.find(em, merchantId, id, { lock: true });
+      if (sub.status === 'trialing' && to === 'paused') {
+        throw new ConflictError(
+          `a trial cannot be paused: cancel it, or end it early with POST /api/recurring/subscription/${sub.id}/end-trial`,
+        );
+      }
+      if (sub.status === 'trialing' && to === 'active') {
+        throw new ConflictError(
+          `the subscription is trialing until ${sub.trialEnd}: it becomes active with its first paid billing; end the trial early with POST /api/recurring/subscription/${sub.id}/end-trial`,
+        );
+      }
       const changed = await this.changeStatus(
         em,
         sub.id,
@@ -538,7 +609,7 @@ export class SubscriptionsService implements OnModuleInit {
     if (!isLive(sub.status)) return { subscription: sub, billings: [] };
     const schedule = storedSchedule(sub);
     const from =
-      sub.status === 'active'
+      sub.status === 'active' || sub.status === 'trialing'
         ? sub.nextBillDate
         : resumeBillDate(schedule, sub.nextBillDate, await this.today(em, sub));
     const rows = await this.adjustments(em, [sub.id]);
@@ -548,7 +619,7 @@ export class SubscriptionsService implements OnModuleInit {
         from,
         billingCount: sub.billingCount,
         duration: sub.duration,
-        amount: sub.amount,
+        amount: basePrice(sub),
         addOns: byKind(rows, 'add_on'),
         discounts: byKind(rows, 'discount'),
       },
@@ -568,7 +639,7 @@ export class SubscriptionsService implements OnModuleInit {
       billDate: sub.nextBillDate,
       currency: sub.currency,
       ...billingAmount(
-        sub.amount,
+        basePrice(sub),
         byKind(rows, 'add_on'),
         byKind(rows, 'discount'),
         sub.billingCount + 1,
@@ -657,15 +728,23 @@ export class SubscriptionsService implements OnModuleInit {
 
   /** The calendar date it is now in the subscription's time zone (its own, else the merchant's). */
   /**
-   * A price change (plan and base amount) from the plan-change flow of the billing domain
-   * (docs/proration.md): the subscription keeps its add-ons, discounts and calendar. Locks the
-   * row; refuses (409) a cancelled or completed subscription. Records an `updated` event.
+   * A price change from the plan-change flow of the billing domain (docs/proration.md): plan,
+   * base amount, quantity and, when given, the add-on and discount lists; the calendar stays.
+   * Locks the row; refuses (409) a cancelled or completed subscription. Records an `updated`
+   * event.
    */
   async changePrice(
     em: EntityManager,
     merchantId: string,
     id: string,
-    change: { planId: string | null; amount: number; detail: Record<string, unknown> },
+    change: {
+      planId: string | null;
+      amount: number;
+      quantity?: number;
+      addOns?: readonly AttachedAdjustment[] | null;
+      discounts?: readonly AttachedAdjustment[] | null;
+      detail: Record<string, unknown>;
+    },
     actor: Actor,
   ): Promise<SubscriptionDetails> {
     const sub = await this.find(em, merchantId, id, { lock: true });
@@ -683,15 +762,126 @@ export class SubscriptionsService implements OnModuleInit {
       detail.amount = { from: sub.amount, to: change.amount };
       sub.amount = change.amount;
     }
+    if (change.quantity !== undefined && change.quantity !== sub.quantity) {
+      detail.quantity = { from: sub.quantity, to: change.quantity };
+      sub.quantity = change.quantity;
+    }
     sub.updatedAt = this.clock.now();
     await em.save(sub);
+    if (change.addOns || change.discounts) {
+      const current = await this.adjustments(em, [sub.id]);
+      await em.getRepository(SubscriptionAdjustment).delete({ subscriptionId: sub.id });
+      await this.saveAdjustments(
+        em,
+        sub,
+        change.addOns ?? byKind(current, 'add_on'),
+        change.discounts ?? byKind(current, 'discount'),
+      );
+      if (change.addOns) detail.add_ons = change.addOns.map((a) => a.sourceId);
+      if (change.discounts) detail.discounts = change.discounts.map((a) => a.sourceId);
+    }
     await this.recordEvent(em, sub, 'updated', actor, { detail });
     return this.details(em, sub);
   }
 
+  /**
+   * A change request's `add_ons` / `discounts` (catalog references, as on create), attached
+   * as the update endpoint attaches them: a kept item keeps its attachment, a new one counts
+   * its duration from the next billing. null for a list not given.
+   */
+  async resolveAdjustments(
+    em: EntityManager,
+    details: SubscriptionDetails,
+    body: { add_ons?: unknown; discounts?: unknown },
+  ): Promise<{ addOns: AttachedAdjustment[] | null; discounts: AttachedAdjustment[] | null }> {
+    const sub = details.subscription;
+    const resolve = async (kind: AdjustmentKind, value: unknown, field: string) => {
+      const refs = optionalAdjustmentRefs(value, field);
+      if (!refs) return null;
+      const resolved = await this.catalog.resolve(em, sub.merchantId, kind, refs, field);
+      return reattach(
+        resolved,
+        kind === 'add_on' ? details.addOns : details.discounts,
+        sub.billingCount,
+      );
+    };
+    return {
+      addOns: await resolve('add_on', body.add_ons, 'add_ons'),
+      discounts: await resolve('discount', body.discounts, 'discounts'),
+    };
+  }
+
+  /**
+   * Ends a trial today (POST …/end-trial): the trial's end and the first bill date become
+   * today in the subscription's time zone, and a monthly calendar continues from today's day
+   * of the month, as for a trial that ends on its own (calendar/trial.ts). The subscription
+   * stays trialing until that billing's outcome (the caller bills it at once). Locks the row;
+   * 409 unless it is trialing. Returns today's date.
+   */
+  async endTrialNow(
+    em: EntityManager,
+    merchantId: string,
+    id: string,
+    actor: Actor,
+  ): Promise<LocalDate> {
+    const sub = await this.find(em, merchantId, id, { lock: true });
+    if (sub.status !== 'trialing' || sub.trialEnd === null) {
+      throw new ConflictError(`the subscription is ${sub.status}: it has no trial to end`);
+    }
+    const today = await this.today(em, sub);
+    const detail = {
+      reason: 'trial ended early',
+      trial_end: { from: sub.trialEnd, to: today },
+      next_bill_date: { from: sub.nextBillDate, to: today },
+    };
+    const schedule = applyChargeOnDay(storedSchedule(sub), today);
+    sub.billingDays = formatBillingDays(schedule);
+    sub.trialEnd = today;
+    sub.nextBillDate = today;
+    sub.updatedAt = this.clock.now();
+    await em.getRepository(Subscription).save(sub);
+    await this.recordEvent(em, sub, 'updated', actor, { detail });
+    return today;
+  }
+
+  /**
+   * Prorated charges for the next cycle's invoice (proration "create_prorations"), in the
+   * caller's transaction; a source already recorded (a retry) is not added twice.
+   */
+  async addPendingItems(
+    em: EntityManager,
+    items: readonly Omit<SubscriptionPendingItem, 'id' | 'cycleId' | 'createdAt'>[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const now = this.clock.now();
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(SubscriptionPendingItem)
+      .values(items.map((i) => ({ ...i, id: newId(), cycleId: null, createdAt: now })))
+      .orIgnore()
+      .execute();
+  }
+
+  /** A subscription's prorated charges still waiting for a cycle (the upcoming invoice's). */
+  async pendingItems(
+    em: EntityManager,
+    subscriptionId: string,
+  ): Promise<SubscriptionPendingItem[]> {
+    return em.getRepository(SubscriptionPendingItem).find({
+      where: { subscriptionId, cycleId: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
   /** The subscription with its add-ons and discounts, inside the caller's transaction. */
-  async detailsIn(em: EntityManager, merchantId: string, id: string): Promise<SubscriptionDetails> {
-    return this.details(em, await this.find(em, merchantId, id, {}));
+  async detailsIn(
+    em: EntityManager,
+    merchantId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<SubscriptionDetails> {
+    return this.details(em, await this.find(em, merchantId, id, options));
   }
 
   async today(em: EntityManager, sub: Subscription): Promise<LocalDate> {
@@ -1026,6 +1216,54 @@ export class SubscriptionsService implements OnModuleInit {
         data: views.get(e.subscriptionId),
       })),
     );
+  }
+
+  /**
+   * Queues each trial's "your trial ends" email to the customer's billing email (a customer
+   * without one is not emailed; the event still goes out), in the caller's transaction.
+   */
+  async enqueueTrialNotices(em: EntityManager, subs: readonly Subscription[]): Promise<void> {
+    if (subs.length === 0) return;
+    const addresses = await this.customers.defaultBillingAddresses(em, subs);
+    const merchants = new Map(
+      (
+        await em
+          .getRepository(Merchant)
+          .findBy({ id: In([...new Set(subs.map((s) => s.merchantId))]) })
+      ).map((m) => [m.id, m]),
+    );
+    const details = new Map<string, SubscriptionDetails>();
+    for (const s of subs) {
+      const group = subs.filter((o) => o.merchantId === s.merchantId && !details.has(o.id));
+      for (const d of await this.detailsOfMany(em, group)) details.set(d.subscription.id, d);
+    }
+    const emails = subs.flatMap((s) => {
+      const to = addresses.get(`${s.merchantId}|${s.customerId}`)?.email;
+      const merchant = merchants.get(s.merchantId);
+      const d = details.get(s.id);
+      if (!to || !merchant || !d || s.trialEnd === null) return [];
+      const first = billingAmount(basePrice(s), d.addOns, d.discounts, s.billingCount + 1);
+      const what = d.planName || s.description || 'your subscription';
+      const amount = moneyFormat(s.currency, merchant.locale).money(first.total);
+      return [
+        {
+          merchantId: s.merchantId,
+          kind: 'subscription.trial_will_end',
+          subjectId: s.id,
+          fromName: merchant.name,
+          to,
+          subject: `Your free trial of ${what} ends on ${s.trialEnd}`,
+          text: [
+            `Your free trial of ${what} with ${merchant.name} ends on ${s.trialEnd}.`,
+            '',
+            `On ${s.nextBillDate} your payment method on file will be charged ${amount} for the first billing, then on each billing date after it.`,
+            '',
+            `To change or cancel your subscription before then, contact ${merchant.name}.`,
+          ].join('\n'),
+        },
+      ];
+    });
+    await this.outbox.enqueueMany(em, emails);
   }
 
   private async details(em: EntityManager, sub: Subscription): Promise<SubscriptionDetails> {

@@ -1,5 +1,6 @@
 import { billingAmount, type AttachedAdjustment } from '../plans/adjustments';
 import { listOrNull } from '../plans/plans.views';
+import { basePrice } from './subscription-price';
 import type { SubscriptionEvent } from './subscription.entity';
 import type { UpcomingBilling } from './subscription-schedule';
 import type { SubscriptionDetails } from './subscriptions.service';
@@ -40,7 +41,7 @@ export function subscriptionView({
   discounts,
   events,
 }: SubscriptionDetails) {
-  const next = billingAmount(s.amount, addOns, discounts, s.billingCount + 1);
+  const next = billingAmount(basePrice(s), addOns, discounts, s.billingCount + 1);
   return {
     id: s.id,
     plan_id: s.planId ?? '',
@@ -67,6 +68,9 @@ export function subscriptionView({
     duration: s.duration,
     next_bill_date: s.nextBillDate,
     billing_count: s.billingCount,
+    quantity: s.quantity,
+    trial_start: s.trialStart,
+    trial_end: s.trialEnd,
     timezone: s.timezone,
     add_ons: listOrNull(addOns.map(subscriptionAdjustmentView)),
     discounts: listOrNull(discounts.map(subscriptionAdjustmentView)),

@@ -150,12 +150,15 @@ const FINAL_STATUS: Record<FinalAction, SubscriptionStatus> = {
 export function decideOutcome(input: OutcomeInput, result: AttemptResult): OutcomeDecision {
   const { subscription: sub } = input;
   const regularBilling = input.attempt === 1 && sub.nextBillDate === input.billDate;
-  const billable = sub.status === 'active' || sub.status === 'past_due';
+  const billable =
+    sub.status === 'active' || sub.status === 'past_due' || sub.status === 'trialing';
   const recordBilling = regularBilling && billable;
   const completes = recordBilling && sub.completesOnNextBilling;
   if (result.kind === 'approved') {
     const reactivate =
       !regularBilling && sub.status === 'past_due' && !input.otherOpenCycles && !completes;
+    // A trial ends with its first paid billing.
+    const trialPaid = recordBilling && sub.status === 'trialing' && !completes;
     return {
       cycle: { status: 'paid', nextRetryDate: null },
       recordBilling,
@@ -164,7 +167,12 @@ export function decideOutcome(input: OutcomeInput, result: AttemptResult): Outco
             to: 'active',
             reason: `retry ${input.attempt} of the ${input.billDate} billing succeeded`,
           }
-        : null,
+        : trialPaid
+          ? {
+              to: 'active',
+              reason: `trial ended: the first billing, of ${input.billDate}, was paid`,
+            }
+          : null,
       notifyFailure: null,
       completes,
     };
@@ -185,7 +193,7 @@ export function decideOutcome(input: OutcomeInput, result: AttemptResult): Outco
       cycle: { status: 'open', nextRetryDate: decision.retryOn },
       recordBilling,
       status:
-        sub.status === 'active'
+        sub.status === 'active' || sub.status === 'trialing'
           ? { to: 'past_due', reason: `${why}; retry on ${decision.retryOn}` }
           : null,
       notifyFailure: { retryOn: decision.retryOn },

@@ -19,6 +19,7 @@ import {
   Subscription,
   SubscriptionAdjustment,
   SubscriptionEvent,
+  SubscriptionPendingItem,
 } from '../../subscriptions/subscription.entity';
 import { Subscriptions1700000005000 } from '../../subscriptions/migrations/1700000005000-Subscriptions';
 import {
@@ -69,6 +70,10 @@ import { InvoiceLogo } from '../../invoices/pdf/invoice-logo.entity';
 import { InvoiceDocuments1700000180001 } from '../../invoices/migrations/1700000180001-InvoiceDocuments';
 
 import { CredentialChangeNotifications1700000170000 } from '../../accounts/migrations/1700000170000-CredentialChangeNotifications';
+import { TrialsAndPendingItems1700000190000 } from '../../subscriptions/migrations/1700000190000-TrialsAndPendingItems';
+import { PlanTrials1700000190001 } from '../../plans/migrations/1700000190001-PlanTrials';
+import { TrialNotices1700000190002 } from '../../billing/migrations/1700000190002-TrialNotices';
+import { ChangeCharges1700000190003 } from '../../subscription-changes/migrations/1700000190003-ChangeCharges';
 import { ProcessorChangeNotifications1700000170001 } from '../../processors/migrations/1700000170001-ProcessorChangeNotifications';
 
 export const entities = [
@@ -84,6 +89,7 @@ export const entities = [
   Subscription,
   SubscriptionAdjustment,
   SubscriptionEvent,
+  SubscriptionPendingItem,
   VaultCustomer,
   VaultAddress,
   VaultPaymentMethod,
@@ -139,4 +145,8 @@ export const migrations = [
   LedgerSettlementIds1700000140001,
   CredentialChangeNotifications1700000170000,
   ProcessorChangeNotifications1700000170001,
+  TrialsAndPendingItems1700000190000,
+  PlanTrials1700000190001,
+  TrialNotices1700000190002,
+  ChangeCharges1700000190003,
 ];

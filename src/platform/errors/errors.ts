@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'payment_required'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
@@ -15,6 +16,7 @@ export type ErrorCode =
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -62,6 +64,13 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string) {
     super('conflict', message);
+  }
+}
+
+/** 402: a charge the request needed was declined; nothing was changed. */
+export class PaymentRequiredError extends DomainError {
+  constructor(message: string) {
+    super('payment_required', message);
   }
 }
 
