@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { HostedUrls } from '../src/invoices/hosted-urls';
+import { CheckoutSessionsService } from '../src/payments/checkout-sessions.service';
 import { launchBrowser } from './support/browser';
 import { APPROVED_CARD, createCard, DECLINED_CARD, V1Api } from './support/payments-api';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
@@ -145,6 +146,48 @@ describe('checkout sessions and the hosted checkout page', () => {
       const done = await api.post(`/v1/checkout_sessions/${free.id}/complete`);
       expect(done.body.status).toBe('complete');
       expect((await api.post(`/v1/checkout_sessions/${free.id}/expire`)).status).toBe(409);
+    });
+
+    it('records checkout_session.completed and .expired in the log, once each, with the session as GET shows it', async () => {
+      const events = async (type: string, id: string) =>
+        (await m.api.get(`/api/events?type=${type}&object_id=${id}`)).body;
+      const paid = await createSession();
+      const pm = await createCard(api);
+      await api.post(`/v1/checkout_sessions/${paid.id}/payments`, { payment_method_id: pm });
+      const completed = await events('checkout_session.completed', paid.id);
+      expect(completed.total_count).toBe(1);
+      expect(completed.data[0].data).toMatchObject({ id: paid.id, status: 'complete' });
+
+      const free = await createSession(api, { discount_amount: 3000 });
+      await api.post(`/v1/checkout_sessions/${free.id}/complete`);
+      expect((await events('checkout_session.completed', free.id)).total_count).toBe(1);
+
+      const dropped = await createSession();
+      await api.post(`/v1/checkout_sessions/${dropped.id}/expire`);
+      const expired = await events('checkout_session.expired', dropped.id);
+      expect(expired.total_count).toBe(1);
+      expect(expired.data[0].data).toMatchObject({ id: dropped.id, status: 'expired' });
+      expect((await events('checkout_session.completed', dropped.id)).total_count).toBe(0);
+    });
+
+    it('the expiry sweep expires sessions at expires_at without anyone reading them', async () => {
+      t.clock.setNow(new Date());
+      const s = await createSession();
+      const before = await t.app.get(CheckoutSessionsService).expireDue();
+      expect(before).toBe(0);
+      t.clock.setNow(new Date(Date.parse(s.expires_at) + 1000));
+      expect(await t.app.get(CheckoutSessionsService).expireDue()).toBeGreaterThanOrEqual(1);
+      const expired = await m.api.get(
+        `/api/events?type=checkout_session.expired&object_id=${s.id}`,
+      );
+      expect(expired.body.total_count).toBe(1);
+      // Reading it later records nothing more.
+      expect((await api.get(`/v1/checkout_sessions/${s.id}`)).body.status).toBe('expired');
+      expect(
+        (await m.api.get(`/api/events?type=checkout_session.expired&object_id=${s.id}`)).body
+          .total_count,
+      ).toBe(1);
+      t.clock.setNow(new Date());
     });
 
     it('expires at expires_at by the injected clock', async () => {

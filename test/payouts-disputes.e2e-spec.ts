@@ -357,11 +357,13 @@ describe('disputes', () => {
     }[];
     const mine = events.filter((e) => e.object_id === d.id);
     expect(mine.map((e) => e.type).sort()).toEqual([
+      'dispute.closed',
       'dispute.created',
       'dispute.updated',
       'dispute.updated',
       'dispute.won',
     ]);
+    expect(mine.find((e) => e.type === 'dispute.closed')!.data).toMatchObject({ status: 'won' });
     expect(mine.find((e) => e.type === 'dispute.won')!.data).toMatchObject({
       id: d.id,
       status: 'won',

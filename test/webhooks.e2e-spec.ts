@@ -7,6 +7,7 @@ import { InvoiceOverdueEvents } from '../src/invoices/invoice-overdue-events';
 import { FieldCipher } from '../src/platform/crypto/field-cipher';
 import { WebhookWorker } from '../src/webhooks/webhook-worker.service';
 import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
+import { V1Api } from './support/payments-api';
 import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver';
 
 /** The verification snippet of docs/webhooks.md, loaded as a receiver would copy it. */
@@ -389,6 +390,72 @@ describe('webhooks', () => {
     await m.api.post('/api/recurring/billing-run', { date: '2027-01-02', dry_run: true });
     const dry = await m.api.get('/api/events?type=billing_run.completed');
     expect(dry.body.total_count).toBe(1);
+  });
+
+  it('a trial announces its end, then its first billing makes it active (subscription.updated), signed', async () => {
+    t.clock.setNow('2027-02-01T18:00:00Z');
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m);
+    const cus = await m.api.post('/api/vault/customer', {
+      default_payment: { card: { number: VISA, expiration_date: '12/39' } },
+      default_billing_address: { ...billing, line_1: '1 Main St' },
+    });
+    const sub = await m.api.post('/api/recurring/subscription', {
+      customer: { id: cus.body.data.id },
+      amount: 1500,
+      billing_cycle_interval: 1,
+      billing_frequency: 'monthly',
+      billing_days: '1',
+      trial_days: 10,
+    });
+    expect(sub.body.data).toMatchObject({ status: 'trialing', trial_end: '2027-02-11' });
+    const id = sub.body.data.id;
+    for (const date of ['2027-02-07', '2027-02-08', '2027-02-09', '2027-02-11']) {
+      t.clock.setNow(`${date}T18:00:00Z`);
+      expect((await m.api.post('/api/recurring/billing-run', { date })).status).toBe(200);
+    }
+    await deliver(m);
+    const got = receiver.at(hook.path);
+    for (const r of got) expectSigned(r, hook.secret);
+    const mine = got.map((r) => r.body).filter((b) => b.object_id === id);
+    const notices = mine.filter((b) => b.type === 'subscription.trial_will_end');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].data).toMatchObject({ id, status: 'trialing', trial_end: '2027-02-11' });
+    const activated = mine.filter(
+      (b) => b.type === 'subscription.updated' && b.data.status === 'active',
+    );
+    expect(activated).not.toHaveLength(0);
+    expect(mine.map((b) => b.type)).not.toContain('subscription.reactivated');
+    expect(activated[0].sequence).toBeGreaterThan(notices[0].sequence);
+  });
+
+  it('delivers checkout_session.completed and .expired, signed', async () => {
+    const m = await createMerchant(t.baseUrl);
+    const hook = await endpoint(m);
+    const api = V1Api.of(m, t.baseUrl);
+    const v1 = (path: string, body: unknown) => api.post(path, body);
+    const session = (discount: number) =>
+      v1('/v1/checkout_sessions', {
+        cancel_url: `${t.baseUrl}/health?c=1`,
+        success_url: `${t.baseUrl}/health?s=1`,
+        payment_method_types: ['card'],
+        customer_email: 'buyer@example.com',
+        payment_intent_data: { description: 'webhook checkout' },
+        subtotal: 1000,
+        discount_amount: discount,
+      });
+    const free = await session(1000);
+    expect([free.status, free.body.msg]).toEqual([200, undefined]);
+    expect((await v1(`/v1/checkout_sessions/${free.body.id}/complete`, {})).status).toBe(200);
+    const dropped = await session(0);
+    expect((await v1(`/v1/checkout_sessions/${dropped.body.id}/expire`, {})).status).toBe(200);
+    await deliver(m);
+    const got = receiver.at(hook.path);
+    for (const r of got) expectSigned(r, hook.secret);
+    const byType = (type: string) => got.map((r) => r.body).filter((b) => b.type === type);
+    expect(byType('checkout_session.completed').map((b) => b.object_id)).toEqual([free.body.id]);
+    expect(byType('checkout_session.expired').map((b) => b.object_id)).toEqual([dropped.body.id]);
+    expect(byType('checkout_session.expired')[0].data.status).toBe('expired');
   });
 
   it('a receiver answering 500 then 200 gets the event exactly once as a 2xx delivery, after the retry', async () => {

@@ -36,6 +36,7 @@ export const EVENT_TYPES = [
   'dispute.updated',
   'dispute.won',
   'dispute.lost',
+  'dispute.closed',
   'payout.created',
   'payout.paid',
   'payout.returned',

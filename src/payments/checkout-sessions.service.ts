@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
 import { DataSource, EntityManager } from 'typeorm';
 import { VaultPaymentMethods, StoredPaymentMethod } from '../gateway/vault/payment-methods.port';
 import { chargeFor, FeeNotice, feeNotice } from '../invoices/hosted-page/payment-fees';
 import { HostedUrls } from '../invoices/hosted-urls';
+import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { moneyFormat } from '../platform/money/currency';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors/errors';
@@ -47,7 +49,25 @@ export class CheckoutSessionsService {
     private readonly processors: ProcessorsService,
     private readonly subscriptions: SubscriptionsService,
     private readonly urls: HostedUrls,
+    private readonly eventLog: EventLog,
   ) {}
+
+  /** checkout_session.completed / .expired, in the transaction that changed the session. */
+  private async recordEvent(
+    em: EntityManager,
+    session: CheckoutSession,
+    type: 'checkout_session.completed' | 'checkout_session.expired',
+  ): Promise<void> {
+    await this.eventLog.record(em, [
+      {
+        merchantId: session.merchantId,
+        type,
+        objectType: 'checkout_session',
+        objectId: session.id,
+        data: this.view(session),
+      },
+    ]);
+  }
 
   url(session: CheckoutSession): string {
     return `${this.urls.base()}/checkout/${session.publicToken}`;
@@ -107,6 +127,42 @@ export class CheckoutSessionsService {
     });
   }
 
+  /**
+   * Expires the open sessions whose `expires_at` has passed, so checkout_session.expired goes
+   * out at expiry, not only when a session is next read. Rows another worker holds are
+   * skipped; a session with a payment in flight waits for its outcome. Returns how many
+   * expired.
+   */
+  async expireDue(limit = 200): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const due = await em
+        .getRepository(CheckoutSession)
+        .createQueryBuilder('s')
+        .where("s.status = 'open' AND s.expires_at <= :now", { now: this.clock.now() })
+        .orderBy('s.expires_at')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      let expired = 0;
+      for (const session of due) {
+        await this.closeExpired(em, session, true);
+        if (session.status === 'expired') expired++;
+      }
+      return expired;
+    });
+  }
+
+  @Cron(CronExpression.EVERY_MINUTE)
+  async expireDueOnSchedule(): Promise<void> {
+    try {
+      const n = await this.expireDue();
+      if (n > 0) this.logger.log({ expired: n }, 'checkout sessions expired');
+    } catch (err) {
+      this.logger.error({ err }, 'expiring checkout sessions failed');
+    }
+  }
+
   private async closeExpired(em: EntityManager, session: CheckoutSession, lenient: boolean) {
     if (session.paymentIntentId !== null) {
       const intent = await em.getRepository(PaymentIntent).findOne({
@@ -131,6 +187,7 @@ export class CheckoutSessionsService {
     session.status = 'expired';
     session.updatedAt = this.clock.now();
     await em.save(session);
+    await this.recordEvent(em, session, 'checkout_session.expired');
   }
 
   private async lock(em: EntityManager, merchantId: string, id: string): Promise<CheckoutSession> {
@@ -226,6 +283,7 @@ export class CheckoutSessionsService {
         updatedAt: this.clock.now(),
       });
       await em.save(locked);
+      await this.recordEvent(em, locked, 'checkout_session.completed');
       return locked;
     });
     return this.view(session);
@@ -451,5 +509,6 @@ export class CheckoutSessionsService {
       }
     }
     await em.save(session);
+    await this.recordEvent(em, session, 'checkout_session.completed');
   }
 }

@@ -25,6 +25,15 @@ describe('subscriptionWebhookEventType', () => {
     );
   });
 
+  it("calls a trial's end (trialing to active) an update, and announces the trial's end", () => {
+    expect(subscriptionWebhookEventType('status_changed', 'trialing', 'active')).toBe(
+      'subscription.updated',
+    );
+    expect(subscriptionWebhookEventType('trial_will_end', undefined, undefined)).toBe(
+      'subscription.trial_will_end',
+    );
+  });
+
   it('reports billings, plan pushes and edits as updates', () => {
     expect(subscriptionWebhookEventType('billed', undefined, undefined)).toBe(
       'subscription.updated',

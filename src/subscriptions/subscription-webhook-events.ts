@@ -19,8 +19,11 @@ export function subscriptionWebhookEventType(
     case 'trial_will_end':
       return 'subscription.trial_will_end';
     case 'status_changed':
+      // A trial's first paid billing is a change of the same live subscription, not a return.
       if (to === 'active')
-        return from === 'active' ? 'subscription.updated' : 'subscription.reactivated';
+        return from === 'active' || from === 'trialing'
+          ? 'subscription.updated'
+          : 'subscription.reactivated';
       if (to === 'past_due' || to === 'paused' || to === 'cancelled' || to === 'completed') {
         return `subscription.${to}`;
       }

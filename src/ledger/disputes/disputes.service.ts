@@ -195,7 +195,9 @@ export class DisputesService {
         occurredAt: now,
       };
       await this.observers.notify(em, [change]);
+      // The outcome, then dispute.closed: one type for backends that only track open/closed.
       await this.recordEvents(em, `dispute.${outcome}`, [d.id]);
+      await this.recordEvents(em, 'dispute.closed', [d.id]);
       return d;
     });
   }
