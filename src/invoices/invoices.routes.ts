@@ -1,7 +1,7 @@
 /**
  * The invoice routes (spec: Invoices, plus resend, mark-as-paid, void, payments and the PDF).
  * Bodies are checked field by field here; the rules between fields (items and totals, dates,
- * payment methods and processors) stay in invoice-input.ts.
+ * payment methods and processors) stay in invoice-draft.ts.
  */
 import {
   Bool,

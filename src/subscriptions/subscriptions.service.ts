@@ -26,17 +26,19 @@ import { PlanPushRegistry } from '../plans/plan-push';
 import { PlanDetails, PlansService } from '../plans/plans.service';
 import {
   AdjustmentKind,
+  optionalAdjustmentRefs,
+  optionalDuration,
+  optionalRecurringCents,
+} from '../plans/adjustments';
+import { MAX_DESCRIPTION_LENGTH } from '../plans/recurring.schemas';
+import {
   asValidation,
   isGiven,
-  MAX_DESCRIPTION_LENGTH,
-  optionalAdjustmentRefs,
   optionalBoolean,
-  optionalCents,
-  optionalDuration,
   optionalId,
   optionalLocalDate,
   optionalText,
-} from '../plans/recurring-input';
+} from '../platform/http/input';
 import { EventLog } from '../events/event-log';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import {
@@ -231,7 +233,7 @@ export class SubscriptionsService implements OnModuleInit {
     if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
     const customerId = customer.id;
     const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     const chargeOnDay = optionalBoolean(body.charge_on_day, 'charge_on_day');
     const duration = optionalDuration(body.duration, 'duration');
     const requestedNextBillDate = optionalLocalDate(body.next_bill_date, 'next_bill_date');
@@ -356,7 +358,7 @@ export class SubscriptionsService implements OnModuleInit {
     const planId = optionalId(body.plan_id, 'plan_id');
     const customer = optionalCustomer(body.customer);
     const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     const chargeOnDay = optionalBoolean(body.charge_on_day, 'charge_on_day');
     const duration = optionalDuration(body.duration, 'duration');
     const requestedNextBillDate = optionalLocalDate(body.next_bill_date, 'next_bill_date');

@@ -19,11 +19,11 @@ import {
   Type,
   type FieldOptions,
 } from '../../platform/http/route-schema';
-import { MAX_CENTS } from '../input';
+import { MAX_CENTS } from '../../platform/http/input';
 
 const TEXT = 2000;
 
-/** Cents as the gateway API words them (src/gateway/input.ts). */
+/** Cents as the gateway API words them (src/platform/http/input.ts). */
 function GatewayCents(options: FieldOptions = {}) {
   const problem = 'invalid {field}: must be a whole number of cents, 0 or more (1299 = $12.99)';
   return Cents({
