@@ -18,38 +18,14 @@ import {
   Thousandths,
   Type,
 } from '../platform/http/route-schema';
-import type { RouteDeclaration, TSchema } from '../platform/http/route-schema';
-import { V1Failure } from '../payments/payments.schemas';
+import type { RouteDeclaration } from '../platform/http/route-schema';
+import { CursorQuery, V1Failure, V1List } from '../payments/payments.schemas';
 import { SOURCE_TYPES } from './ledger.service';
 
 const AccountId = () => Type.String({ description: "the merchant account's id" });
 
-const ListMeta = Output(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: 50 }),
-    has_more: Type.Boolean(),
-    first_id: Nullable(Type.String()),
-    last_id: Nullable(Type.String()),
-    starting_after: Nullable(Type.String()),
-    ending_before: Nullable(Type.String()),
-  },
-  { title: 'ListMeta' },
-);
-
-/** `{"data": [...], "meta": {...}}`: a page of a cursor-paginated list. */
-function V1List<T extends TSchema>(item: T) {
-  return Output({ data: Type.Array(item), meta: ListMeta });
-}
-
-const CursorFields = {
-  starting_after: Type.Optional(
-    Str(64, { description: 'the id of the object this page starts after (older ones)' }),
-  ),
-  ending_before: Type.Optional(
-    Str(64, { description: 'the id of the object this page ends before (newer ones)' }),
-  ),
-  limit: Type.Optional(Int(1, 50, { description: 'at most 50, default 10' })),
-};
+/** `starting_after`, `ending_before`, `limit`: the payments API's cursor. */
+const CursorFields = CursorQuery.properties;
 
 const V1_ERRORS = [403] as const;
 

@@ -19,9 +19,8 @@ import {
   Type,
   type FieldOptions,
 } from '../../platform/http/route-schema';
+import { SpecAddressView, TEXT_MAX } from '../../platform/http/shared-schemas';
 import { MAX_CENTS } from '../../platform/http/input';
-
-const TEXT = 2000;
 
 /** Cents as the gateway API words them (src/platform/http/input.ts). */
 function GatewayCents(options: FieldOptions = {}) {
@@ -45,20 +44,7 @@ const Obj = (description: string) =>
     ),
   );
 
-const AddressView = Output({
-  first_name: Type.String(),
-  last_name: Type.String(),
-  company: Type.String(),
-  address_line_1: Type.String(),
-  address_line_2: Type.String(),
-  city: Type.String(),
-  state: Type.String(),
-  postal_code: Type.String(),
-  country: Type.String(),
-  phone: Type.String(),
-  fax: Type.String(),
-  email: Type.String(),
-});
+const AddressView = SpecAddressView;
 
 export const TransactionView = Output(
   {
@@ -128,12 +114,12 @@ const TransactionBody = Input({
   shipping_amount: Opt(GatewayCents()),
   tax_exempt: Opt(Bool()),
   currency: Opt(Str(3, { example: 'USD' })),
-  description: Opt(Str(TEXT)),
-  order_id: Opt(Str(TEXT)),
-  po_number: Opt(Str(TEXT)),
+  description: Opt(Str(TEXT_MAX)),
+  order_id: Opt(Str(TEXT_MAX)),
+  po_number: Opt(Str(TEXT_MAX)),
   ip_address: Opt(Str(100)),
   email_receipt: Opt(Bool()),
-  email_address: Opt(Str(TEXT)),
+  email_address: Opt(Str(TEXT_MAX)),
   create_vault_record: Opt(Bool()),
   processor_id: Opt(Str(100)),
   payment_method: Obj('card, ach, customer or token: exactly one'),
