@@ -238,6 +238,7 @@ export const LEDGER_ROUTES = {
       }),
     },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   downloadTransactions: v1({
     summary: 'Download list of transactions',
@@ -246,6 +247,7 @@ export const LEDGER_ROUTES = {
     responses: { 200: Type.String() },
     produces: 'text/csv',
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   listDisputes: v1({
     summary: 'Fetch list of disputes matching query',
@@ -272,6 +274,7 @@ export const LEDGER_ROUTES = {
     body: Input({ note: Str(5000), dispute_response: Type.Optional(Str(5000)) }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   addDisputeAttachment: v1({
     summary: 'Attach an evidence file to a dispute',
@@ -281,6 +284,7 @@ export const LEDGER_ROUTES = {
     body: Input({ filename: Str(200), content_type: Str(100), content: Type.String() }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   getDisputeAttachment: v1({
     summary: 'Download an evidence file of a dispute',
@@ -360,6 +364,7 @@ export const LEDGER_ROUTES = {
     }),
     responses: { 200: Success(ProcessingPlanView) },
     errors: [404],
+    idempotent: true,
   }),
   sandboxRaiseDisputes: v1({
     summary: 'Sandbox: raise the disputes that are due',
@@ -367,6 +372,7 @@ export const LEDGER_ROUTES = {
       'Payments of a dispute test amount are disputed 3 days after settlement (docs/ledger.md).',
     responses: { 200: Output({ raised: Type.Integer() }) },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   sandboxResolveDispute: v1({
     summary: 'Sandbox: the network decides a dispute',
@@ -374,11 +380,13 @@ export const LEDGER_ROUTES = {
     body: Input({ outcome: Enum(['won', 'lost'] as const) }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   sandboxRunPayouts: v1({
     summary: 'Sandbox: run the daily payouts now',
     responses: { 200: Output({ paid: Type.Integer(), created: Type.Integer() }) },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   sandboxReturnPayout: v1({
     summary: 'Sandbox: the bank rejects a payout in transit',
@@ -386,5 +394,6 @@ export const LEDGER_ROUTES = {
     body: Input({ reason: Type.Optional(Str(200)) }),
     responses: { 200: PayoutView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
 };

@@ -180,6 +180,7 @@ export const TRANSACTION_ROUTES = {
     responses: { 200: Success(TransactionView) },
     errors: [404, 409],
     idempotent: true,
+    examples: { body: { amount: 1299 } },
   }),
   void: route({
     summary: 'Void a transaction that has not settled',
@@ -196,6 +197,7 @@ export const TRANSACTION_ROUTES = {
     responses: { 200: Success(TransactionView) },
     errors: [404, 409],
     idempotent: true,
+    examples: { body: { amount: 1299 } },
   }),
   settle: route({
     summary: "Settle the merchant's pending sandbox transactions now (normally hourly)",

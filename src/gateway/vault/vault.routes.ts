@@ -138,6 +138,23 @@ export const VAULT_ROUTES = {
     responses: { 200: Success(CustomerView) },
     errors: [409],
     idempotent: true,
+    examples: {
+      body: {
+        description: 'test description',
+        default_payment: { card: { number: '4111111111111111', expiration_date: '12/28' } },
+        default_billing_address: {
+          first_name: 'John',
+          last_name: 'Smith',
+          company: 'Some Business',
+          city: 'Some Town',
+          state: 'IL',
+          postal_code: '60187',
+          country: 'US',
+          email: 'user@somesite.com',
+          phone: '5555555555',
+        },
+      },
+    },
   }),
   search: route({
     errorStyle: 'invalid',
