@@ -61,6 +61,49 @@ describe('API contract', () => {
     expect(get.security).toEqual([{ api_key: [] }, { bearer_jwt: [] }]);
   });
 
+  it('declares every route: a summary, tags the document lists, idempotency on every POST and PUT', () => {
+    const tags = new Set(doc.tags.map((tag: { name: string }) => tag.name));
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!('x-rebill-auth' in op)) problems.push(`${where}: not declared`);
+        if (!op.summary) problems.push(`${where}: no summary`);
+        for (const tag of op.tags ?? []) if (!tags.has(tag)) problems.push(`${where}: tag ${tag}`);
+        const idempotent = (op.parameters ?? []).some(
+          (p: { name: string }) => p.name === 'x-idempotency-key',
+        );
+        if ((method === 'post' || method === 'put') && !idempotent) {
+          problems.push(`${where}: no x-idempotency-key`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(doc.paths['/health'].get.tags).toEqual(['system']);
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+  });
+
+  it('documents the hosted invoice pages: HTML, the PDF, their statuses, no API key', () => {
+    const page = doc.paths['/invoice/{token}'].get;
+    expect(page.tags).toEqual(['hosted pages']);
+    expect(page.security).toEqual([]);
+    expect(Object.keys(page.responses['404'].content)).toEqual(['text/html']);
+    const pay = doc.paths['/invoice/{token}/pay'].post;
+    expect(Object.keys(pay.responses).sort()).toEqual(
+      ['200', '202', '303', '400', '402', '404', '409', '422', '500'].sort(),
+    );
+    expect(pay.responses['303'].content).toBeUndefined();
+    // A form re-rendered with its error is a page; an invalid path parameter is the envelope.
+    expect(Object.keys(pay.responses['400'].content).sort()).toEqual([
+      'application/json',
+      'text/html',
+    ]);
+    const pdf = doc.paths['/invoice/{token}/pdf'].get;
+    expect(Object.keys(pdf.responses['200'].content)).toEqual(['application/pdf']);
+    expect(Object.keys(pdf.responses['404'].content)).toEqual(['text/html']);
+    expect(doc.paths['/invoice/{token}/receipt/{paymentId}'].get.responses['200']).toBeDefined();
+  });
+
   it('authenticates before it validates: a bad body without a key is a 401', async () => {
     const res = await new Api(t.baseUrl).post('/api/recurring/addon', { amount: 'x' });
     expect(res.status).toBe(401);
@@ -133,6 +176,24 @@ describe('API contract', () => {
       await expect(check(200, { status: 'success' }, '/api/no/such/route')).rejects.toThrow(
         /not in the OpenAPI document/,
       );
+    });
+
+    it('checks the pages too: their statuses and content types, a JSON body against its schema', async () => {
+      const page = (status: number, contentType: string, path = '/invoice/sometoken') =>
+        checkAgainstContract(t.baseUrl, 'GET', path, status, contentType, undefined);
+      await expect(page(200, 'text/html; charset=utf-8')).resolves.toBeUndefined();
+      await expect(page(404, 'text/html; charset=utf-8')).resolves.toBeUndefined();
+      await expect(page(410, 'text/html; charset=utf-8')).rejects.toThrow(
+        /answered 410, which the document does not list/,
+      );
+      await expect(page(200, 'application/pdf', '/invoice/sometoken/pdf')).resolves.toBeUndefined();
+      await expect(page(200, 'text/html', '/invoice/sometoken/pdf')).rejects.toThrow(
+        /with text\/html, which the document does not list/,
+      );
+      await expect(check(200, '<html></html>')).rejects.toThrow(/\(root\) must be object/);
+      await expect(
+        checkAgainstContract(t.baseUrl, 'GET', '/api/recurring/addons', 200, 'text/html', 'x'),
+      ).rejects.toThrow(/with text\/html, which the document does not list/);
     });
   });
 });

@@ -3,7 +3,13 @@ import { HostedUrls } from '../src/invoices/hosted-urls';
 import { OutboxWorker } from '../src/notifications/outbox-worker.service';
 import { launchBrowser } from './support/browser';
 import { startSmtpServer, TestSmtpServer } from './support/smtp';
-import { createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
+import {
+  createMerchant,
+  startTestApp,
+  TestApp,
+  TestMerchant,
+  checkedFetch,
+} from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -64,11 +70,11 @@ describe('hosted invoice page', () => {
     return res.body.data as { id: string; public_url: string; hosted_url: string; total: number };
   };
   const pageHtml = async (token: string) => {
-    const res = await fetch(`${t.baseUrl}/invoice/${token}`);
+    const res = await checkedFetch(t.baseUrl, `/invoice/${token}`);
     return { status: res.status, headers: res.headers, html: await res.text() };
   };
   const postForm = (token: string, fields: Record<string, string>) =>
-    fetch(`${t.baseUrl}/invoice/${token}/pay`, {
+    checkedFetch(t.baseUrl, `/invoice/${token}/pay`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields).toString(),
@@ -363,7 +369,7 @@ describe('hosted invoice page', () => {
 
     const paid = await postForm(invoice.public_url, cardForm(nonceOf(html), CREDIT_CARD));
     expect(paid.status).toBe(303);
-    const receipt = await fetch(`${t.baseUrl}${paid.headers.get('location')}`);
+    const receipt = await checkedFetch(t.baseUrl, paid.headers.get('location')!);
     const receiptHtml = await receipt.text();
     expect(receiptHtml).toContain('$7.50');
     expect(receiptHtml).toContain('$257.50');
@@ -441,7 +447,7 @@ describe('hosted invoice page', () => {
     const pay = await postForm(voided.public_url, cardForm('n'.repeat(24), APPROVED_CARD));
     expect(pay.status).toBe(404);
     expect(await pay.text()).toBe(pages[0].html);
-    expect((await fetch(`${t.baseUrl}/invoice/${deleted.public_url}/pdf`)).status).toBe(404);
+    expect((await checkedFetch(t.baseUrl, `/invoice/${deleted.public_url}/pdf`)).status).toBe(404);
   });
 
   it('loads nothing from other sites: the logo origin alone is allowed for images', async () => {
@@ -464,11 +470,11 @@ describe('hosted invoice page', () => {
 
   it('answers the invoice PDF on the hosted page', async () => {
     const invoice = await createInvoice({ invoice_number: 'INV-PDF-H' });
-    const res = await fetch(`${t.baseUrl}/invoice/${invoice.public_url}/pdf`);
+    const res = await checkedFetch(t.baseUrl, `/invoice/${invoice.public_url}/pdf`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
     // The same document as the API's (test/invoice-documents.e2e-spec.ts reads its content).
-    const api = await fetch(`${t.baseUrl}/api/invoice/${invoice.id}/pdf`, {
+    const api = await checkedFetch(t.baseUrl, `/api/invoice/${invoice.id}/pdf`, {
       headers: { authorization: m.privateKey },
     });
     const pdf = Buffer.from(await res.arrayBuffer());

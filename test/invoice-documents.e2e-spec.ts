@@ -20,6 +20,7 @@ import {
   startTestApp,
   TestApp,
   TestMerchant,
+  checkedFetch,
 } from './support/test-app';
 
 jest.setTimeout(120_000);
@@ -141,7 +142,7 @@ describe('invoice documents: PDF, page and email in every currency and script', 
   let db: DataSource;
 
   const pdfOf = async (merchant: TestMerchant, id: string): Promise<Buffer> => {
-    const res = await fetch(`${t.baseUrl}/api/invoice/${id}/pdf`, {
+    const res = await checkedFetch(t.baseUrl, `/api/invoice/${id}/pdf`, {
       headers: { authorization: merchant.privateKey },
     });
     expect(res.status).toBe(200);
@@ -238,7 +239,7 @@ describe('invoice documents: PDF, page and email in every currency and script', 
     // The customer's copy from the hosted page is the same document.
     const token = inv.public_url as string;
     const customer = Buffer.from(
-      await (await fetch(`${t.baseUrl}/invoice/${token}/pdf`)).arrayBuffer(),
+      await (await checkedFetch(t.baseUrl, `/invoice/${token}/pdf`)).arrayBuffer(),
     );
     expect(customer.equals(pdf)).toBe(true);
   });

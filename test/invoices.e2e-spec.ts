@@ -2,7 +2,14 @@ import { DataSource } from 'typeorm';
 import { HostedUrls } from '../src/invoices/hosted-urls';
 import { InvoiceReminders } from '../src/invoices/invoice-reminders.service';
 import { InvoicesService } from '../src/invoices/invoices.service';
-import { Api, createMerchant, startTestApp, TestApp, TestMerchant } from './support/test-app';
+import {
+  Api,
+  createMerchant,
+  startTestApp,
+  TestApp,
+  TestMerchant,
+  checkedFetch,
+} from './support/test-app';
 
 /** The spec's sample invoice (Get Invoice By ID), as a Create Invoice body. */
 function sampleInvoice(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -748,7 +755,7 @@ describe('invoices API', () => {
         '/api/invoice',
         sampleInvoice({ invoice_number: 'INV-PDF-1' }),
       );
-      const res = await fetch(`${t.baseUrl}/api/invoice/${created.body.data.id}/pdf`, {
+      const res = await checkedFetch(t.baseUrl, `/api/invoice/${created.body.data.id}/pdf`, {
         headers: { authorization: a.privateKey },
       });
       expect(res.status).toBe(200);

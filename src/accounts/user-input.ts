@@ -13,7 +13,7 @@ import {
   optionalString,
   refuseUnknownFields,
   requiredString,
-} from '../gateway/input';
+} from '../platform/http/input';
 import { ValidationError } from '../platform/errors/errors';
 import { assertPasswordPolicy } from './passwords';
 
@@ -137,7 +137,7 @@ export function parseUserUpdate(body: Body): UserProfile {
 function parseProfile(body: Body): UserProfile {
   const out: UserProfile = {};
   const name = optionalString(body.name, 'name', { max: 100 });
-  if (name !== null) {
+  if (name !== undefined) {
     if (name === '') throw new ValidationError('name', 'must not be empty');
     out.name = name;
   }
@@ -146,11 +146,11 @@ function parseProfile(body: Body): UserProfile {
     pattern: /^\d+$/,
     patternText: 'digits only',
   });
-  if (phone !== null) out.phone = phone;
+  if (phone !== undefined) out.phone = phone;
   const email = optionalEmail(body.email, 'email');
-  if (email !== null) out.email = email;
+  if (email !== undefined) out.email = email;
   const timezone = optionalString(body.timezone, 'timezone', { max: 64 });
-  if (timezone !== null) {
+  if (timezone !== undefined) {
     // The spec's example writes "ETC/UTC"; IANA names are matched case-insensitively for it.
     const canonical = timezone.toUpperCase() === 'ETC/UTC' ? 'Etc/UTC' : timezone;
     if (!isValidTimeZone(canonical)) {
@@ -159,20 +159,20 @@ function parseProfile(body: Body): UserProfile {
     out.timezone = canonical;
   }
   const status = optionalOneOf(body.status, 'status', USER_STATUSES);
-  if (status !== null) out.status = status;
+  if (status !== undefined) out.status = status;
   const role = optionalOneOf(body.role, 'role', USER_ROLES);
-  if (role !== null) out.role = role;
+  if (role !== undefined) out.role = role;
 
   const permissions = optionalObject(body.permissions, 'permissions');
-  if (permissions !== null) {
+  if (permissions !== undefined) {
     refuseUnknownFields(permissions, PERMISSION_NAMES, 'permissions.');
     out.permissions = booleans(permissions, 'permissions.');
   }
   const notifications = optionalObject(body.notifications, 'notifications');
-  if (notifications !== null) {
+  if (notifications !== undefined) {
     refuseUnknownFields(notifications, ['merchant'], 'notifications.');
     const merchant = optionalObject(notifications.merchant, 'notifications.merchant');
-    if (merchant !== null) {
+    if (merchant !== undefined) {
       refuseUnknownFields(merchant, MERCHANT_NOTIFICATION_NAMES, 'notifications.merchant.');
       out.notifications = { merchant: booleans(merchant, 'notifications.merchant.') };
     } else {
@@ -180,7 +180,7 @@ function parseProfile(body: Body): UserProfile {
     }
   }
   const defaults = optionalObject(body.defaults, 'defaults');
-  if (defaults !== null) {
+  if (defaults !== undefined) {
     refuseUnknownFields(
       defaults,
       [...DEFAULT_STRING_NAMES, 'show_transaction_totals'],
@@ -189,13 +189,13 @@ function parseProfile(body: Body): UserProfile {
     const parsed: Record<string, string | boolean> = {};
     for (const name of DEFAULT_STRING_NAMES) {
       const v = optionalString(defaults[name], `defaults.${name}`, { max: 64 });
-      if (v !== null) parsed[name] = v;
+      if (v !== undefined) parsed[name] = v;
     }
     const totals = optionalBoolean(
       defaults.show_transaction_totals,
       'defaults.show_transaction_totals',
     );
-    if (totals !== null) parsed.show_transaction_totals = totals;
+    if (totals !== undefined) parsed.show_transaction_totals = totals;
     out.defaults = parsed;
   }
   return out;
@@ -206,7 +206,7 @@ function booleans(obj: Body, prefix: string): Record<string, boolean> {
   for (const [k, v] of Object.entries(obj)) {
     if (isAbsent(v)) continue;
     const b = optionalBoolean(v, `${prefix}${k}`);
-    if (b !== null) out[k] = b;
+    if (b !== undefined) out[k] = b;
   }
   return out;
 }

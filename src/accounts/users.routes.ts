@@ -46,6 +46,18 @@ export const USER_ROUTES = {
     responses: { 200: Success(UserView) },
     errors: [403, 409],
     idempotent: true,
+    examples: {
+      body: {
+        username: 'testmerchant43',
+        name: 'test merchant user',
+        phone: '6305555555',
+        email: 'info@website.com',
+        timezone: 'ETC/UTC',
+        password: 'Passw0rd!',
+        status: 'active',
+        role: 'admin',
+      },
+    },
   }),
   get: route({
     summary: 'A user of the merchant',
@@ -82,6 +94,13 @@ export const USER_ROUTES = {
     responses: { 200: NullData('password changed') },
     errors: [403, 429],
     idempotent: true,
+    examples: {
+      body: {
+        username: 'testmerchant43',
+        current_password: 'Passw0rd!',
+        new_password: 'N3w-Passw0rd!',
+      },
+    },
   }),
   tokenAuth: route({
     summary: 'Username and password → a short-lived JWT for Authorization: Bearer',
@@ -99,5 +118,6 @@ export const USER_ROUTES = {
       ),
     },
     errors: [401, 429],
+    idempotent: true,
   }),
 };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, QueryFailedError } from 'typeorm';
-import { Body, requiredString } from '../gateway/input';
+import { Body, requiredString } from '../platform/http/input';
 import { TokenService } from '../platform/auth/jwt';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import {

@@ -23,8 +23,7 @@ import {
   Type,
   type FieldOptions,
 } from '../platform/http/route-schema';
-
-const TEXT = 2000;
+import { TEXT_MAX } from '../platform/http/shared-schemas';
 
 /** A percentage as the spec writes rates: "10.25" (a string, or a JSON number). */
 function Rate(options: FieldOptions = {}) {
@@ -74,18 +73,18 @@ const Adjustment = () =>
   });
 
 const LineItem = Input({
-  id: Opt(Str(TEXT)),
-  name: Opt(Str(TEXT)),
-  description: Opt(Str(TEXT)),
+  id: Opt(Str(TEXT_MAX)),
+  name: Opt(Str(TEXT_MAX)),
+  description: Opt(Str(TEXT_MAX)),
   status: Opt(Enum(LINE_ITEM_STATUSES)),
   type: Opt(Enum(ADJUSTMENT_TYPES, { description: "only 'flat' is supported" })),
   unit_price: Cents(),
   quantity: Quantity(),
   quantity_shipped: Opt(Quantity()),
-  product_code: Opt(Str(TEXT)),
-  commodity_code: Opt(Str(TEXT)),
-  unit_of_measure: Opt(Str(TEXT)),
-  alternate_tax_identifier: Opt(Str(TEXT)),
+  product_code: Opt(Str(TEXT_MAX)),
+  commodity_code: Opt(Str(TEXT_MAX)),
+  unit_of_measure: Opt(Str(TEXT_MAX)),
+  alternate_tax_identifier: Opt(Str(TEXT_MAX)),
   taxable: Opt(Bool()),
   local_tax_rate: Opt(Rate()),
   national_tax_rate: Opt(Rate()),
@@ -96,16 +95,16 @@ const LineItem = Input({
 });
 
 const Product = Input({
-  id: Opt(Str(TEXT)),
-  name: Opt(Str(TEXT)),
-  description: Opt(Str(TEXT)),
+  id: Opt(Str(TEXT_MAX)),
+  name: Opt(Str(TEXT_MAX)),
+  description: Opt(Str(TEXT_MAX)),
   price: CentsOrDigits(),
   quantity: Opt(Quantity({ description: 'defaults to 1' })),
   local_tax: Opt(Rate()),
   national_tax: Opt(Rate()),
   fixed_amount: Opt(Bool()),
   fixed_qty: Opt(Bool()),
-  unit_of_measure: Opt(Str(TEXT)),
+  unit_of_measure: Opt(Str(TEXT_MAX)),
 });
 
 const FLAG_NAMES = [
@@ -144,7 +143,7 @@ const AmountsBody = Input({
   country: Opt(Str(100)),
   state: Opt(Str(100)),
   flags: Opt(Input(Object.fromEntries(FLAG_NAMES.map((name) => [name, Opt(Bool())])))),
-  source: Opt(Str(TEXT)),
+  source: Opt(Str(TEXT_MAX)),
 });
 
 const NullableCents = () => Nullable(Cents());

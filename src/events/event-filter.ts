@@ -1,6 +1,6 @@
 import { describeValue } from '../billing-calc/errors';
 import { readDateInput } from '../billing-calc/calendar';
-import { readPaging } from '../plans/recurring-input';
+import { readPaging } from '../platform/http/input';
 import { ValidationError } from '../platform/errors/errors';
 import { EVENT_TYPES, isEventType } from './event-types';
 

@@ -4,7 +4,7 @@
  * A bad row gives a ValidationError naming its column; it never stops the file.
  */
 import { ValidationError } from '../platform/errors/errors';
-import { isAbsent } from '../gateway/input';
+import { isAbsent } from '../platform/http/input';
 import {
   ACH_ACCOUNT_TYPES,
   cardTypeOf,

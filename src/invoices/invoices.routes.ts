@@ -1,7 +1,7 @@
 /**
  * The invoice routes (spec: Invoices, plus resend, mark-as-paid, void, payments and the PDF).
  * Bodies are checked field by field here; the rules between fields (items and totals, dates,
- * payment methods and processors) stay in invoice-input.ts.
+ * payment methods and processors) stay in invoice-draft.ts.
  */
 import {
   Bool,
@@ -19,8 +19,13 @@ import {
   SuccessList,
   Type,
 } from '../platform/http/route-schema';
+import {
+  PdfDocument,
+  SearchBody,
+  SPEC_ADDRESS_FIELDS,
+  TEXT_MAX,
+} from '../platform/http/shared-schemas';
 
-const TEXT = 2000;
 /** The spec writes times as "2019-02-13T22:52:26Z"; "never" is "0001-01-01T00:00:00Z". */
 const SpecTime = () => Type.String({ example: '2019-02-13T22:52:26Z' });
 /** Rates and quantities arrive as strings or numbers ("10.25"). */
@@ -29,32 +34,32 @@ const Loose = (description: string) =>
 
 const AddressInput = Input({
   id: Opt(Str(100)),
-  first_name: Opt(Str(TEXT)),
-  last_name: Opt(Str(TEXT)),
-  company: Opt(Str(TEXT)),
-  address_line_1: Opt(Str(TEXT)),
-  address_line_2: Opt(Str(TEXT)),
-  city: Opt(Str(TEXT)),
-  state: Opt(Str(TEXT)),
-  postal_code: Opt(Str(TEXT)),
-  country: Opt(Str(TEXT)),
-  phone: Opt(Str(TEXT)),
-  fax: Opt(Str(TEXT)),
-  email: Opt(Str(TEXT)),
+  first_name: Opt(Str(TEXT_MAX)),
+  last_name: Opt(Str(TEXT_MAX)),
+  company: Opt(Str(TEXT_MAX)),
+  address_line_1: Opt(Str(TEXT_MAX)),
+  address_line_2: Opt(Str(TEXT_MAX)),
+  city: Opt(Str(TEXT_MAX)),
+  state: Opt(Str(TEXT_MAX)),
+  postal_code: Opt(Str(TEXT_MAX)),
+  country: Opt(Str(TEXT_MAX)),
+  phone: Opt(Str(TEXT_MAX)),
+  fax: Opt(Str(TEXT_MAX)),
+  email: Opt(Str(TEXT_MAX)),
 });
 
 const ItemInput = Input({
   id: Opt(Str(100)),
   type: Opt(Str(20)),
-  name: Opt(Str(TEXT)),
-  description: Opt(Str(TEXT)),
+  name: Opt(Str(TEXT_MAX)),
+  description: Opt(Str(TEXT_MAX)),
   quantity: Opt(Loose('a non-negative number')),
   quantity_shipped: Opt(Loose('a non-negative number')),
-  unit_of_measure: Opt(Str(TEXT)),
+  unit_of_measure: Opt(Str(TEXT_MAX)),
   unit_price: Opt(Cents()),
-  product_code: Opt(Str(TEXT)),
-  commodity_code: Opt(Str(TEXT)),
-  alternate_tax_identifier: Opt(Str(TEXT)),
+  product_code: Opt(Str(TEXT_MAX)),
+  commodity_code: Opt(Str(TEXT_MAX)),
+  alternate_tax_identifier: Opt(Str(TEXT_MAX)),
   discount_amount: Opt(Cents()),
   freight_amount: Opt(Cents()),
   taxable: Opt(Bool()),
@@ -66,9 +71,9 @@ const ItemInput = Input({
 
 const invoiceFields = () => ({
   currency: Opt(Str(3, { example: 'USD' })),
-  company_name: Opt(Str(TEXT)),
-  company_logo_url: Opt(Str(TEXT)),
-  customer_number: Opt(Str(TEXT)),
+  company_name: Opt(Str(TEXT_MAX)),
+  company_logo_url: Opt(Str(TEXT_MAX)),
+  customer_number: Opt(Str(TEXT_MAX)),
   customer_id: Opt(Str(100)),
   invoice_number: Opt(Str(100)),
   locale: Opt(
@@ -96,27 +101,13 @@ const invoiceFields = () => ({
   payment_methods: Opt(Type.Array(Str(20), { maxItems: 10 })),
   card_processor_id: Opt(Str(100)),
   ach_processor_id: Opt(Str(100)),
-  message: Opt(Str(TEXT)),
+  message: Opt(Str(TEXT_MAX)),
   send_via: Opt(Str(20)),
-  email_to: Opt(Str(TEXT)),
+  email_to: Opt(Str(TEXT_MAX)),
   subscription_id: Opt(Str(100)),
 });
 
-const AddressView = Output({
-  id: Type.String(),
-  first_name: Type.String(),
-  last_name: Type.String(),
-  company: Type.String(),
-  address_line_1: Type.String(),
-  address_line_2: Type.String(),
-  city: Type.String(),
-  state: Type.String(),
-  postal_code: Type.String(),
-  country: Type.String(),
-  phone: Type.String(),
-  fax: Type.String(),
-  email: Type.String(),
-});
+const AddressView = Output({ id: Type.String(), ...SPEC_ADDRESS_FIELDS });
 
 const ItemView = Output({
   id: Type.String(),
@@ -225,15 +216,48 @@ export const INVOICE_ROUTES = {
     responses: { 200: Success(InvoiceView) },
     errors: [404],
     idempotent: true,
+    examples: {
+      body: {
+        currency: 'USD',
+        company_name: 'ACME Inc.',
+        customer_number: '123Customer',
+        payable_to: {
+          first_name: 'First',
+          last_name: 'Last',
+          company: 'Merchant Business',
+          address_line_1: '123 Some St',
+          city: 'Some City',
+          state: 'IL',
+          postal_code: '60000',
+          country: 'US',
+          phone: '5555555555',
+          email: 'info@somewebsite.com',
+        },
+        bill_to: {
+          first_name: 'First',
+          last_name: 'Last',
+          company: 'Some Business',
+          address_line_1: '123 Drury Lane',
+          city: 'Some City',
+          state: 'IL',
+          postal_code: '60000',
+          country: 'US',
+          email: 'info@somesite.com',
+        },
+        date_due: '2019-02-13T06:00:00Z',
+        items: [
+          { name: 'Widget', description: 'A widget for processors', quantity: 1, unit_price: 100 },
+        ],
+        payment_methods: ['card'],
+        message: 'Thank you for your business!',
+        send_via: 'none',
+      },
+    },
   }),
   search: route({
     errorStyle: 'invalid',
     summary: 'Search invoices',
-    body: Input({
-      status: Opt(Type.Unknown({ description: 'a status, or {"operator": "=", "value": "paid"}' })),
-      limit: Opt(Type.Integer({ minimum: 0 })),
-      offset: Opt(Type.Integer({ minimum: 0 })),
-    }),
+    body: SearchBody('status', 'a status, or {"operator": "=", "value": "paid"}'),
     responses: { 200: SuccessList(InvoiceView) },
     idempotent: true,
   }),
@@ -272,7 +296,7 @@ export const INVOICE_ROUTES = {
     body: Input({
       amount: Opt(Cents({ description: 'the amount due when absent' })),
       method: Opt(Str(50, { example: 'check' })),
-      note: Opt(Str(TEXT)),
+      note: Opt(Str(TEXT_MAX)),
     }),
     responses: { 200: Success(InvoiceView) },
     errors: [404, 409],
@@ -295,7 +319,7 @@ export const INVOICE_ROUTES = {
     summary: 'The invoice as a PDF',
     params: IdParams,
     produces: 'application/pdf',
-    responses: { 200: Type.String({ format: 'binary' }) },
+    responses: { 200: PdfDocument },
     errors: [404],
   }),
 };

@@ -19,7 +19,7 @@ import {
   ParsedInvoice,
   totalsWithAmountPaid,
   validateAddress,
-} from './invoice-input';
+} from './invoice-draft';
 import { InvoicePayment, InvoicePaymentSource } from './invoice-payment.entity';
 import { InvoiceSearch, parseInvoiceSearch } from './invoice-search';
 import {
@@ -108,7 +108,7 @@ function violatedConstraint(err: unknown): string | null {
 /**
  * Invoices: the API's rules, and the entry points the billing run uses inside its own
  * transactions (create, createForSubscriptionCycle, recordPayment, enqueueRenewalFailedEmail).
- * Amounts come from the calculation core (invoice-input.ts → invoiceTotals).
+ * Amounts come from the calculation core (invoice-draft.ts → invoiceTotals).
  */
 @Injectable()
 export class InvoicesService {

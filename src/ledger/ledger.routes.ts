@@ -18,38 +18,14 @@ import {
   Thousandths,
   Type,
 } from '../platform/http/route-schema';
-import type { RouteDeclaration, TSchema } from '../platform/http/route-schema';
-import { V1Failure } from '../payments/payments.schemas';
+import type { RouteDeclaration } from '../platform/http/route-schema';
+import { CursorQuery, V1Failure, V1List } from '../payments/payments.schemas';
 import { SOURCE_TYPES } from './ledger.service';
 
 const AccountId = () => Type.String({ description: "the merchant account's id" });
 
-const ListMeta = Output(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: 50 }),
-    has_more: Type.Boolean(),
-    first_id: Nullable(Type.String()),
-    last_id: Nullable(Type.String()),
-    starting_after: Nullable(Type.String()),
-    ending_before: Nullable(Type.String()),
-  },
-  { title: 'ListMeta' },
-);
-
-/** `{"data": [...], "meta": {...}}`: a page of a cursor-paginated list. */
-function V1List<T extends TSchema>(item: T) {
-  return Output({ data: Type.Array(item), meta: ListMeta });
-}
-
-const CursorFields = {
-  starting_after: Type.Optional(
-    Str(64, { description: 'the id of the object this page starts after (older ones)' }),
-  ),
-  ending_before: Type.Optional(
-    Str(64, { description: 'the id of the object this page ends before (newer ones)' }),
-  ),
-  limit: Type.Optional(Int(1, 50, { description: 'at most 50, default 10' })),
-};
+/** `starting_after`, `ending_before`, `limit`: the payments API's cursor. */
+const CursorFields = CursorQuery.properties;
 
 const V1_ERRORS = [403] as const;
 
@@ -262,6 +238,7 @@ export const LEDGER_ROUTES = {
       }),
     },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   downloadTransactions: v1({
     summary: 'Download list of transactions',
@@ -270,6 +247,7 @@ export const LEDGER_ROUTES = {
     responses: { 200: Type.String() },
     produces: 'text/csv',
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   listDisputes: v1({
     summary: 'Fetch list of disputes matching query',
@@ -296,6 +274,7 @@ export const LEDGER_ROUTES = {
     body: Input({ note: Str(5000), dispute_response: Type.Optional(Str(5000)) }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   addDisputeAttachment: v1({
     summary: 'Attach an evidence file to a dispute',
@@ -305,6 +284,7 @@ export const LEDGER_ROUTES = {
     body: Input({ filename: Str(200), content_type: Str(100), content: Type.String() }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   getDisputeAttachment: v1({
     summary: 'Download an evidence file of a dispute',
@@ -384,6 +364,7 @@ export const LEDGER_ROUTES = {
     }),
     responses: { 200: Success(ProcessingPlanView) },
     errors: [404],
+    idempotent: true,
   }),
   sandboxRaiseDisputes: v1({
     summary: 'Sandbox: raise the disputes that are due',
@@ -391,6 +372,7 @@ export const LEDGER_ROUTES = {
       'Payments of a dispute test amount are disputed 3 days after settlement (docs/ledger.md).',
     responses: { 200: Output({ raised: Type.Integer() }) },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   sandboxResolveDispute: v1({
     summary: 'Sandbox: the network decides a dispute',
@@ -398,11 +380,13 @@ export const LEDGER_ROUTES = {
     body: Input({ outcome: Enum(['won', 'lost'] as const) }),
     responses: { 200: DisputeView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
   sandboxRunPayouts: v1({
     summary: 'Sandbox: run the daily payouts now',
     responses: { 200: Output({ paid: Type.Integer(), created: Type.Integer() }) },
     errors: V1_ERRORS,
+    idempotent: true,
   }),
   sandboxReturnPayout: v1({
     summary: 'Sandbox: the bank rejects a payout in transit',
@@ -410,5 +394,6 @@ export const LEDGER_ROUTES = {
     body: Input({ reason: Type.Optional(Str(200)) }),
     responses: { 200: PayoutView },
     errors: [...V1_ERRORS, 404, 409],
+    idempotent: true,
   }),
 };

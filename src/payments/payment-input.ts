@@ -15,7 +15,7 @@ import {
   refuseUnknownFields,
   requiredObject,
   requiredString,
-} from '../gateway/input';
+} from '../platform/http/input';
 import {
   cardTypeOf,
   parseAccountNumber,
@@ -48,13 +48,13 @@ export const bodyOf = objectBody;
 
 function requiredCents(value: unknown, field: string): number {
   const cents = optionalCents(value, field);
-  if (cents === null) throw new ValidationError(field, 'is required: a whole number of cents');
+  if (cents === undefined) throw new ValidationError(field, 'is required: a whole number of cents');
   return cents;
 }
 
 function optionalFreeObject(value: unknown, field: string): Record<string, unknown> | null {
   const obj = optionalObject(value, field);
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   if (JSON.stringify(obj).length > 8_000)
     throw new ValidationError(field, 'is too large (8 kB at most)');
   return obj;
@@ -76,7 +76,7 @@ export function paymentMethodTypes(value: unknown, field: string): PaymentMethod
   const out: PaymentMethodType[] = [];
   value.forEach((v, i) => {
     const type = optionalOneOf(v, `${field}[${i}]`, PAYMENT_METHOD_TYPES);
-    if (type === null) throw new ValidationError(`${field}[${i}]`, 'must be "card" or "bank"');
+    if (type === undefined) throw new ValidationError(`${field}[${i}]`, 'must be "card" or "bank"');
     if (!out.includes(type)) out.push(type);
   });
   return out;
@@ -116,19 +116,19 @@ export function parseIntentCreate(raw: unknown, prefix = ''): IntentFields {
   refuseUnknownFields(body, INTENT_FIELDS, prefix);
   const amount = requiredCents(body.amount, `${prefix}amount`);
   const merchantAmount = optionalCents(body.merchant_amount, `${prefix}merchant_amount`);
-  if (merchantAmount !== null && merchantAmount > amount) {
+  if (merchantAmount !== undefined && merchantAmount > amount) {
     throw new ValidationError(`${prefix}merchant_amount`, 'must not exceed amount');
   }
   return {
     amount,
-    merchantAmount,
+    merchantAmount: merchantAmount ?? null,
     paymentSplits: optionalSplits(body.payment_splits, `${prefix}payment_splits`),
     orderDetails: optionalFreeObject(body.order_details, `${prefix}order_details`),
     capture: optionalBoolean(body.capture, `${prefix}capture`) ?? true,
     currency: optionalOneOf(body.currency, `${prefix}currency`, CURRENCIES) ?? 'USD',
-    referenceId: optionalString(body.reference_id, `${prefix}reference_id`, TEXT),
+    referenceId: optionalString(body.reference_id, `${prefix}reference_id`, TEXT) ?? null,
     userFields: optionalFreeObject(body.user_fields, `${prefix}user_fields`),
-    description: optionalString(body.description, `${prefix}description`, TEXT),
+    description: optionalString(body.description, `${prefix}description`, TEXT) ?? null,
     paymentMethodTypes: paymentMethodTypes(
       body.payment_method_types,
       `${prefix}payment_method_types`,
@@ -147,23 +147,23 @@ export function parseIntentPatch(raw: unknown): IntentPatch {
   );
   const out: IntentPatch = {};
   const amount = optionalCents(body.amount, 'amount');
-  if (amount !== null) out.amount = amount;
+  if (amount !== undefined) out.amount = amount;
   const merchantAmount = optionalCents(body.merchant_amount, 'merchant_amount');
-  if (merchantAmount !== null) out.merchantAmount = merchantAmount;
+  if (merchantAmount !== undefined) out.merchantAmount = merchantAmount;
   const splits = optionalSplits(body.payment_splits, 'payment_splits');
   if (splits !== null) out.paymentSplits = splits;
   const order = optionalFreeObject(body.order_details, 'order_details');
   if (order !== null) out.orderDetails = order;
   const capture = optionalBoolean(body.capture, 'capture');
-  if (capture !== null) out.capture = capture;
+  if (capture !== undefined) out.capture = capture;
   const types = paymentMethodTypes(body.payment_method_types, 'payment_method_types');
   if (types !== null) out.paymentMethodTypes = types;
   const reference = optionalString(body.reference_id, 'reference_id', TEXT);
-  if (reference !== null) out.referenceId = reference;
+  if (reference !== undefined) out.referenceId = reference;
   const userFields = optionalFreeObject(body.user_fields, 'user_fields');
   if (userFields !== null) out.userFields = userFields;
   const description = optionalString(body.description, 'description', TEXT);
-  if (description !== null) out.description = description;
+  if (description !== undefined) out.description = description;
   return out;
 }
 
@@ -191,9 +191,9 @@ export function parsePaymentCreate(raw: unknown): PaymentCreate {
   return {
     paymentMethodId: requiredString(body.payment_method_id, 'payment_method_id', { max: 64 }),
     cvv2: parseCvc(body.cvv2, 'cvv2'),
-    referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
+    referenceId: optionalString(body.reference_id, 'reference_id', TEXT) ?? null,
     userFields: optionalFreeObject(body.user_fields, 'user_fields'),
-    description: optionalString(body.description, 'description', TEXT),
+    description: optionalString(body.description, 'description', TEXT) ?? null,
     orderDetails: optionalFreeObject(body.order_details, 'order_details'),
   };
 }
@@ -202,7 +202,8 @@ export function parseCancel(raw: unknown): { reason: CancellationReason | null }
   const body = bodyOf(raw);
   refuseUnknownFields(body, ['cancellation_reason', 'gateway_void_response']);
   return {
-    reason: optionalOneOf(body.cancellation_reason, 'cancellation_reason', CANCELLATION_REASONS),
+    reason:
+      optionalOneOf(body.cancellation_reason, 'cancellation_reason', CANCELLATION_REASONS) ?? null,
   };
 }
 
@@ -214,7 +215,10 @@ export function parseCapture(raw: unknown): {
   refuseUnknownFields(body, ['amount', 'payment_splits', 'gateway_capture_response']);
   const amount = optionalCents(body.amount, 'amount');
   if (amount === 0) throw new ValidationError('amount', 'must be more than 0');
-  return { amount, paymentSplits: optionalSplits(body.payment_splits, 'payment_splits') };
+  return {
+    amount: amount ?? null,
+    paymentSplits: optionalSplits(body.payment_splits, 'payment_splits'),
+  };
 }
 
 export function parseRefund(raw: unknown, field = 'amount'): { amount: number | null } {
@@ -222,7 +226,7 @@ export function parseRefund(raw: unknown, field = 'amount'): { amount: number | 
   refuseUnknownFields(body, ['amount']);
   const amount = optionalCents(body.amount, field);
   if (amount === 0) throw new ValidationError(field, 'must be more than 0');
-  return { amount };
+  return { amount: amount ?? null };
 }
 
 // ---- payment methods --------------------------------------------------------------------
@@ -244,7 +248,7 @@ function parseBillingDetails(value: unknown, field: string): BillingDetails {
   }
   return {
     name: optionalString(obj.name, `${field}.name`, { max: 100 }) || null,
-    email: optionalEmail(obj.email === '' ? null : obj.email, `${field}.email`),
+    email: optionalEmail(obj.email === '' ? null : obj.email, `${field}.email`) ?? null,
     phone: optionalString(obj.phone, `${field}.phone`, { max: 20 }) || null,
     address: {
       line1: line('line1', 100),
@@ -312,7 +316,7 @@ export function parsePaymentMethodCreate(raw: unknown, now: Date): PaymentMethod
     return { method: { kind: 'token', token }, billing, type: type ?? 'card' };
   }
   const type = optionalOneOf(body.payment_method_type, 'payment_method_type', PAYMENT_METHOD_TYPES);
-  if (type === null) {
+  if (type === undefined) {
     throw new ValidationError(
       'payment_method_type',
       'is required: "card" or "bank" (or send a token)',
@@ -412,25 +416,27 @@ export function parseIntentSearch(raw: unknown): IntentSearch {
   const page = optionalInteger(body.page, 'page', 1, 1_000_000) ?? 1;
   const direction = optionalOneOf(body.sort_direction, 'sort_direction', ['asc', 'desc'] as const);
   return {
-    referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
-    status: optionalOneOf(body.status, 'status', INTENT_STATUSES),
-    settlementStatus: optionalOneOf(body.settlement_status, 'settlement_status', [
-      'settled',
-      'unsettled',
-    ] as const),
-    paymentStatus: optionalOneOf(body.payment_status, 'payment_status', [
-      'pending',
-      'uncaptured',
-      'captured',
-      'cancelled',
-      'voided',
-      'failed',
-    ] as const),
-    hasRefund: optionalBoolean(body.has_refund, 'has_refund'),
+    referenceId: optionalString(body.reference_id, 'reference_id', TEXT) ?? null,
+    status: optionalOneOf(body.status, 'status', INTENT_STATUSES) ?? null,
+    settlementStatus:
+      optionalOneOf(body.settlement_status, 'settlement_status', [
+        'settled',
+        'unsettled',
+      ] as const) ?? null,
+    paymentStatus:
+      optionalOneOf(body.payment_status, 'payment_status', [
+        'pending',
+        'uncaptured',
+        'captured',
+        'cancelled',
+        'voided',
+        'failed',
+      ] as const) ?? null,
+    hasRefund: optionalBoolean(body.has_refund, 'has_refund') ?? null,
     startDate: optionalDate(body.start_date, 'start_date'),
     endDate: optionalDate(body.end_date, 'end_date'),
-    amountMin: optionalCents(body.amount_min, 'amount_min'),
-    amountMax: optionalCents(body.amount_max, 'amount_max'),
+    amountMin: optionalCents(body.amount_min, 'amount_min') ?? null,
+    amountMax: optionalCents(body.amount_max, 'amount_max') ?? null,
     sortColumn:
       optionalOneOf(body.sort_column, 'sort_column', [
         'amount',
@@ -512,7 +518,8 @@ export function parseCheckoutCreate(raw: unknown, now: Date): CheckoutCreate {
     );
   }
   const email = optionalEmail(body.customer_email, 'customer_email');
-  if (email === null || email === '') throw new ValidationError('customer_email', 'is required');
+  if (email === undefined || email === '')
+    throw new ValidationError('customer_email', 'is required');
   const types = paymentMethodTypes(body.payment_method_types, 'payment_method_types') ?? ['card'];
   let expiresAt: Date | null = null;
   if (!isAbsent(body.expires_at)) {
@@ -543,7 +550,7 @@ export function parseCheckoutCreate(raw: unknown, now: Date): CheckoutCreate {
     cancelUrl: requiredHttpUrl(body.cancel_url, 'cancel_url'),
     successUrl: requiredHttpUrl(body.success_url, 'success_url'),
     customerEmail: email,
-    referenceId: optionalString(body.reference_id, 'reference_id', TEXT),
+    referenceId: optionalString(body.reference_id, 'reference_id', TEXT) ?? null,
     userFields: optionalFreeObject(body.user_fields, 'user_fields'),
     paymentMethodTypes: types,
     paymentIntentData: { ...intent, paymentMethodTypes: types },
@@ -635,7 +642,8 @@ export function parseExternalCancel(raw: unknown) {
   const body = bodyOf(raw);
   refuseUnknownFields(body, ['gateway_void_response', 'cancellation_reason']);
   return {
-    reason: optionalOneOf(body.cancellation_reason, 'cancellation_reason', CANCELLATION_REASONS),
+    reason:
+      optionalOneOf(body.cancellation_reason, 'cancellation_reason', CANCELLATION_REASONS) ?? null,
     gatewayResponse: isAbsent(body.gateway_void_response)
       ? null
       : requiredGatewayResponse(body.gateway_void_response, 'gateway_void_response'),
@@ -648,7 +656,7 @@ export function parseExternalCapture(raw: unknown) {
   const amount = optionalCents(body.amount, 'amount');
   if (amount === 0) throw new ValidationError('amount', 'must be more than 0');
   return {
-    amount,
+    amount: amount ?? null,
     gatewayResponse: requiredGatewayResponse(
       body.gateway_capture_response,
       'gateway_capture_response',
@@ -665,7 +673,7 @@ export function parseExternalRefund(raw: unknown) {
   if (amount === 0) throw new ValidationError('refund_request.amount', 'must be more than 0');
   return {
     paymentIntentId: requiredString(body.payment_intent_id, 'payment_intent_id', { max: 64 }),
-    amount,
+    amount: amount ?? null,
     gatewayResponse: requiredGatewayResponse(body.gateway_response, 'gateway_response'),
   };
 }

@@ -4,7 +4,14 @@
  * refuse a missing or contradictory field naming it (docs/payments-api.md, "Errors"), after
  * the x-api-key guard.
  */
-import { IdParams, Input, route, type RouteDeclaration } from '../platform/http/route-schema';
+import {
+  IdParams,
+  Input,
+  NoBody,
+  route,
+  type RouteDeclaration,
+} from '../platform/http/route-schema';
+import { HtmlPage } from '../platform/http/shared-schemas';
 import {
   Bool,
   CancellationReason,
@@ -291,7 +298,7 @@ export const EXTERNAL_ROUTES = {
   }),
 };
 
-const HTML = Type.String({ description: 'an HTML page' });
+const HTML = HtmlPage;
 
 /** The hosted checkout page: HTML for the customer's browser; the token is the credential. */
 export const CHECKOUT_PAGE_ROUTES = {
@@ -307,7 +314,7 @@ export const CHECKOUT_PAGE_ROUTES = {
     auth: 'none',
     produces: 'text/html',
     params: Input({ token: Type.String({ maxLength: 100 }) }),
-    responses: { 202: HTML, 303: HTML, 400: HTML, 402: HTML, 404: HTML, 409: HTML, 410: HTML },
+    responses: { 202: HTML, 303: NoBody, 400: HTML, 402: HTML, 404: HTML, 409: HTML, 410: HTML },
     idempotent: true,
   }),
 };

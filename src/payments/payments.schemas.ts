@@ -238,7 +238,7 @@ export const CheckoutSessionView = Output(
 
 export const ListMetaView = Output(
   {
-    limit: Type.Integer(),
+    limit: Type.Integer({ minimum: 1, maximum: 50 }),
     has_more: Type.Boolean(),
     first_id: NullableString(),
     last_id: NullableString(),
@@ -261,9 +261,13 @@ export const SearchMetaView = Output({
 
 /** `starting_after`, `ending_before`, `limit` (1–50, default 10). */
 export const CursorQuery = Type.Object({
-  starting_after: Opt(Str(64)),
-  ending_before: Opt(Str(64)),
-  limit: Type.Optional(Int(1, 50, { description: 'default 10, at most 50' })),
+  starting_after: Opt(
+    Str(64, { description: 'the id of the object this page starts after (older ones)' }),
+  ),
+  ending_before: Opt(
+    Str(64, { description: 'the id of the object this page ends before (newer ones)' }),
+  ),
+  limit: Type.Optional(Int(1, 50, { description: 'at most 50, default 10' })),
 });
 
 export { Bool, Cents, Opt, Str, Type };

@@ -1,6 +1,6 @@
 import { Column, PrimaryColumn } from 'typeorm';
 import { bigintCents } from '../platform/database/bigint.transformer';
-import type { AdjustmentKind } from './recurring-input';
+import type { AdjustmentKind } from './adjustments';
 
 /**
  * The columns of an add-on or discount attached to a plan or a subscription: a copy of the

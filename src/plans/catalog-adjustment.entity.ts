@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintCents } from '../platform/database/bigint.transformer';
-import type { AdjustmentKind } from './recurring-input';
+import type { AdjustmentKind } from './adjustments';
 
 /**
  * An add-on or a discount in a merchant's catalog (`/api/recurring/addon`, `/discount`).

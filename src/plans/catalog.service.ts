@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../platform/errors/errors';
 import { newId } from '../platform/ids/ids';
 import type { ResolvedAdjustment } from './adjustments';
 import { CatalogAdjustment } from './catalog-adjustment.entity';
-import { ADJUSTMENT_LABEL, AdjustmentKind, AdjustmentRef } from './recurring-input';
+import { ADJUSTMENT_LABEL, AdjustmentKind, AdjustmentRef } from './adjustments';
 
 /**
  * An add-on or discount as a request gives it, checked field by field by the route's schema

@@ -6,7 +6,7 @@ import { apiKeyActor } from './actors';
 import { CatalogService } from './catalog.service';
 import { PlansService } from './plans.service';
 import { catalogAdjustmentView, planView } from './plans.views';
-import { AdjustmentKind } from './recurring-input';
+import { AdjustmentKind } from './adjustments';
 import { PLAN_ROUTES } from './plans.routes';
 import { ADD_ON_ROUTES, type CatalogRoutes } from './catalog.routes';
 import { DISCOUNT_ROUTES } from './catalog.routes';

@@ -11,15 +11,12 @@ import { PlanPushRegistry } from './plan-push';
 import { Plan, PlanAdjustment } from './plan.entity';
 import {
   AdjustmentKind,
-  asValidation,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_NAME_LENGTH,
   optionalAdjustmentRefs,
-  optionalBoolean,
-  optionalCents,
   optionalDuration,
-  optionalText,
-} from './recurring-input';
+  optionalRecurringCents,
+} from './adjustments';
+import { asValidation, optionalBoolean, optionalText } from '../platform/http/input';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from './recurring.schemas';
 
 /** A plan with its add-ons and discounts, in the order the plan lists them. */
 export interface PlanDetails {
@@ -42,7 +39,7 @@ export class PlansService {
     if (name === undefined || name.trim() === '') {
       throw new ValidationError('name', 'is required: the plan needs a display name');
     }
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     if (amount === undefined)
       throw new ValidationError('amount', 'is required (cents, 100 = 1.00)');
     const schedule = asValidation(() => parseBillingSchedule(body));
@@ -131,7 +128,7 @@ export class PlansService {
       throw new ValidationError('name', 'must not be empty');
     }
     const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     const chargeOnDay = optionalBoolean(body.charge_on_day, 'charge_on_day');
     const duration = optionalDuration(body.duration, 'duration');
     const addOnRefs = optionalAdjustmentRefs(body.add_ons, 'add_ons');

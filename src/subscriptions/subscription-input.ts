@@ -7,7 +7,7 @@ import {
   optionalObject,
   optionalText,
   readPaging,
-} from '../plans/recurring-input';
+} from '../platform/http/input';
 import { ValidationError } from '../platform/errors/errors';
 import {
   isSubscriptionStatus,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { apiKeyActor } from '../plans/actors';
-import { optionalLocalDate } from '../plans/recurring-input';
+import { optionalLocalDate } from '../platform/http/input';
 import { CurrentMerchant, MerchantAuth } from '../platform/auth/auth.decorators';
 import {
   Route,

@@ -28,17 +28,19 @@ import { PlanDetails, PlansService } from '../plans/plans.service';
 import { basePrice } from './subscription-price';
 import {
   AdjustmentKind,
+  optionalAdjustmentRefs,
+  optionalDuration,
+  optionalRecurringCents,
+} from '../plans/adjustments';
+import { MAX_DESCRIPTION_LENGTH } from '../plans/recurring.schemas';
+import {
   asValidation,
   isGiven,
-  MAX_DESCRIPTION_LENGTH,
-  optionalAdjustmentRefs,
   optionalBoolean,
-  optionalCents,
-  optionalDuration,
   optionalId,
   optionalLocalDate,
   optionalText,
-} from '../plans/recurring-input';
+} from '../platform/http/input';
 import { EventLog } from '../events/event-log';
 import { OutboxService } from '../notifications/outbox.service';
 import { moneyFormat } from '../platform/money/currency';
@@ -244,7 +246,7 @@ export class SubscriptionsService implements OnModuleInit {
     if (customer?.id === undefined) throw new ValidationError('customer.id', 'is required');
     const customerId = customer.id;
     const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     const chargeOnDay = optionalBoolean(body.charge_on_day, 'charge_on_day');
     const duration = optionalDuration(body.duration, 'duration');
     const requestedNextBillDate = optionalLocalDate(body.next_bill_date, 'next_bill_date');
@@ -424,7 +426,7 @@ export class SubscriptionsService implements OnModuleInit {
     const planId = optionalId(body.plan_id, 'plan_id');
     const customer = optionalCustomer(body.customer);
     const description = optionalText(body.description, 'description', MAX_DESCRIPTION_LENGTH);
-    const amount = optionalCents(body.amount, 'amount');
+    const amount = optionalRecurringCents(body.amount, 'amount');
     const chargeOnDay = optionalBoolean(body.charge_on_day, 'charge_on_day');
     const duration = optionalDuration(body.duration, 'duration');
     const requestedNextBillDate = optionalLocalDate(body.next_bill_date, 'next_bill_date');

@@ -140,6 +140,7 @@ export const WEBHOOK_ROUTES = {
     body: Input({ grace_period_hours: Opt(Int(0, 168)) }),
     responses: { 200: Success(WebhookEndpointWithSecret) },
     errors: [404],
+    idempotent: true,
   }),
   deliveries: route({
     summary: "List an endpoint's deliveries with their attempts, newest first",
@@ -159,6 +160,7 @@ export const WEBHOOK_ROUTES = {
     body: Input({ since: Int(0, Number.MAX_SAFE_INTEGER, { description: 'a sequence number' }) }),
     responses: { 200: Success(Output({ queued: Type.Integer({ minimum: 0 }) })) },
     errors: [404, 409],
+    idempotent: true,
   }),
   redeliver: route({
     summary: 'Send an event again',
@@ -168,6 +170,7 @@ export const WEBHOOK_ROUTES = {
     body: Input({ endpoint_id: Opt(IdRef()) }),
     responses: { 200: SuccessList(WebhookDeliveryView) },
     errors: [404, 409],
+    idempotent: true,
   }),
 };
 

@@ -1,9 +1,11 @@
 /**
  * Checks every answer the e2e suites receive against the OpenAPI document (src/platform/http/
- * openapi.ts, built from the route declarations): the route must be documented, the status
- * must be one of its documented responses, and a JSON body must match that response's schema,
- * which allows no undocumented field. The document is loaded once per test file, from the app
- * under test. Used by the Api client of test-app.ts, so every suite is checked.
+ * openapi.ts, built from the route declarations): the route must be documented and declared
+ * with route-schema.ts, the status must be one of its documented responses, the content type
+ * one that status documents (an HTML page, a PDF, the JSON envelope), and a JSON body must
+ * match that response's schema, which allows no undocumented field. The document is loaded
+ * once per test file, from the app under test. Used by the Api client and checkedFetch of
+ * test-app.ts, so every suite is checked, the hosted pages included.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 
@@ -25,8 +27,11 @@ interface Contract {
 
 const contracts = new Map<string, Promise<Contract>>();
 
-/** Routes that are not the API's: the document itself, and the customers' hosted invoice pages. */
-const UNCHECKED = [/^\/docs(\/|-json|$)/, /^\/invoice\//];
+/**
+ * The document itself is not in the document (/docs, /docs-json: Swagger UI's own pages and
+ * assets). Every other route is, /health and /metrics included.
+ */
+const UNCHECKED = [/^\/docs(\/|-json|$)/];
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -104,15 +109,25 @@ export async function checkAgainstContract(
     if (status === 404 || status === 400) return;
     throw new Error(`API contract: ${where} answered ${status} but is not in the OpenAPI document`);
   }
-  // Routes not declared with route-schema.ts yet document nothing to check against.
-  if (!operation.declared) return;
+  if (!operation.declared) {
+    throw new Error(
+      `API contract: ${where} (${operation.template}) is not declared with src/platform/http/route-schema.ts`,
+    );
+  }
   const response = operation.responses[String(status)] ?? operation.responses.default;
   if (!response) {
     throw new Error(
       `API contract: ${where} (${operation.template}) answered ${status}, which the document does not list (it lists ${Object.keys(operation.responses).join(', ')}); body: ${JSON.stringify(body)?.slice(0, 500)}`,
     );
   }
-  if (!contentType?.includes('application/json')) return;
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+  const documented = Object.keys(response.content ?? {});
+  if (mediaType !== '' && !documented.includes(mediaType)) {
+    throw new Error(
+      `API contract: ${where} (${operation.template}) answered ${status} with ${mediaType}, which the document does not list for it (${documented.join(', ') || 'no body'})`,
+    );
+  }
+  if (mediaType !== 'application/json') return;
   const schema = response.content?.['application/json']?.schema;
   if (schema === undefined) {
     throw new Error(

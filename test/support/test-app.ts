@@ -44,6 +44,26 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/**
+ * fetch, with the answer checked against the OpenAPI document like the Api client's: for the
+ * pages and files a browser loads (hosted invoice pages, PDFs). The body is left unread.
+ */
+export async function checkedFetch(
+  baseUrl: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const res = await fetch(`${baseUrl}${path}`, init);
+  const contentType = res.headers.get('content-type');
+  let body: unknown;
+  if (contentType?.includes('application/json')) {
+    const text = await res.clone().text();
+    body = text === '' ? undefined : JSON.parse(text);
+  }
+  await checkAgainstContract(baseUrl, init.method ?? 'GET', path, res.status, contentType, body);
+  return res;
+}
+
 /** A small HTTP client: real requests over loopback. */
 export class Api {
   constructor(

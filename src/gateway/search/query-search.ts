@@ -6,7 +6,7 @@ import { readDateInput } from '../../billing-calc/calendar';
  * Each reader returns null when the criterion is absent or left at the spec's empty default.
  */
 import { ValidationError } from '../../platform/errors/errors';
-import { Body, isAbsent, optionalInteger, optionalObject } from '../input';
+import { Body, isAbsent, optionalInteger, optionalObject } from '../../platform/http/input';
 
 export interface StringCriterion {
   operator: '=' | '!=';
@@ -23,7 +23,7 @@ export interface DateRange {
 
 export function parseStringCriterion(raw: unknown, field: string): StringCriterion | null {
   const obj = optionalObject(raw, field);
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   const operator = obj.operator ?? '';
   const value = obj.value;
   if (operator === '' && (isAbsent(value) || value === '')) return null;
@@ -38,7 +38,7 @@ export function parseStringCriterion(raw: unknown, field: string): StringCriteri
 
 export function parseIntCriterion(raw: unknown, field: string): IntCriterion | null {
   const obj = optionalObject(raw, field);
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   const operator = obj.operator ?? '';
   if (operator === '' && isAbsent(obj.value)) return null;
   if (operator !== '' && !['=', '!=', '<', '>'].includes(operator as string)) {
@@ -54,7 +54,7 @@ export function parseIntCriterion(raw: unknown, field: string): IntCriterion | n
 
 export function parseDateRange(raw: unknown, field: string): DateRange | null {
   const obj = optionalObject(raw, field);
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   const start = parseDate(obj.start_date, `${field}.start_date`, false);
   const end = parseDate(obj.end_date, `${field}.end_date`, true);
   if (start === null && end === null) return null;
@@ -85,7 +85,10 @@ export function parsePaging(
 ): { limit: number; offset: number } {
   const limit = optionalInteger(body.limit, 'limit', 0, defaults.maxLimit);
   const offset = optionalInteger(body.offset, 'offset', 0, defaults.maxOffset);
-  return { limit: limit === null || limit === 0 ? defaults.limit : limit, offset: offset ?? 0 };
+  return {
+    limit: limit === undefined || limit === 0 ? defaults.limit : limit,
+    offset: offset ?? 0,
+  };
 }
 
 /** Collects SQL conditions with numbered parameters. Column names come only from code. */

@@ -4,7 +4,7 @@
  * Columns come from code, values travel as parameters.
  */
 import { ValidationError } from '../../platform/errors/errors';
-import { Body, optionalInteger } from '../input';
+import { Body, optionalInteger } from '../../platform/http/input';
 import { parseDateRange, parseStringCriterion, SqlConditions } from '../search/query-search';
 
 export interface BatchSearch {

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../platform/errors/errors';
 import { newId } from '../../platform/ids/ids';
 import { Terminal } from '../terminals/terminal.entity';
 import { TransactionChange, TransactionObservers } from '../transactions/transaction-observers';
-import { Body } from '../input';
+import { Body } from '../../platform/http/input';
 import { parseBatchSearch } from './batch-search';
 import { batchTotals, SettlingTransaction } from './batch-totals';
 import { isAutoSettleDue } from './settle-schedule';

@@ -12,7 +12,7 @@ import {
   optionalString,
   refuseUnknownFields,
   requiredString,
-} from '../input';
+} from '../../platform/http/input';
 import { parseCvc, parseExpirationDate } from '../payment-details/payment-details';
 import { isSettleAt } from '../settlement/settle-schedule';
 
@@ -56,16 +56,16 @@ export function parseTerminalFields(body: Body, mode: 'create' | 'update'): Term
   const set = <K extends keyof TerminalFields>(key: K, value: TerminalFields[K] | null) => {
     if (value !== null) out[key] = value as TerminalFields[K];
   };
-  set('manufacturer', optionalString(body.manufacturer, 'manufacturer', { max: 50 }));
-  set('model', optionalString(body.model, 'model', { max: 50 }));
-  set('serialNumber', optionalString(body.serial_number, 'serial_number', CODE));
-  set('tpn', optionalString(body.tpn, 'tpn', CODE));
-  set('description', optionalString(body.description, 'description', TEXT));
-  set('authKey', optionalString(body.auth_key, 'auth_key', { max: 128 }));
-  set('registerId', optionalString(body.register_id, 'register_id', CODE));
-  set('autoSettle', optionalBoolean(body.auto_settle, 'auto_settle'));
+  set('manufacturer', optionalString(body.manufacturer, 'manufacturer', { max: 50 }) ?? null);
+  set('model', optionalString(body.model, 'model', { max: 50 }) ?? null);
+  set('serialNumber', optionalString(body.serial_number, 'serial_number', CODE) ?? null);
+  set('tpn', optionalString(body.tpn, 'tpn', CODE) ?? null);
+  set('description', optionalString(body.description, 'description', TEXT) ?? null);
+  set('authKey', optionalString(body.auth_key, 'auth_key', { max: 128 }) ?? null);
+  set('registerId', optionalString(body.register_id, 'register_id', CODE) ?? null);
+  set('autoSettle', optionalBoolean(body.auto_settle, 'auto_settle') ?? null);
   const settleAt = optionalString(body.settle_at, 'settle_at', { max: 8 });
-  if (settleAt !== null) {
+  if (settleAt !== undefined) {
     if (!isSettleAt(settleAt)) {
       throw new ValidationError(
         'settle_at',
@@ -76,9 +76,9 @@ export function parseTerminalFields(body: Body, mode: 'create' | 'update'): Term
   }
   if ('processor_id' in body) {
     const p = optionalString(body.processor_id, 'processor_id', { max: 64 });
-    out.processorId = p === null || p === '' ? null : p;
+    out.processorId = p === undefined || p === '' ? null : p;
   }
-  set('status', optionalOneOf(body.status, 'status', ['active', 'disabled'] as const));
+  set('status', optionalOneOf(body.status, 'status', ['active', 'disabled'] as const) ?? null);
   if (mode === 'create') {
     if (out.manufacturer === '') throw new ValidationError('manufacturer', 'must not be empty');
     if (out.model === '') throw new ValidationError('model', 'must not be empty');

@@ -6,7 +6,7 @@ import { FieldCipher } from '../../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { newId } from '../../platform/ids/ids';
 import { ProcessorsService } from '../../processors/processors.service';
-import { Body } from '../input';
+import { Body } from '../../platform/http/input';
 import { Terminal } from './terminal.entity';
 import { parseTerminalFields, TerminalFields } from './terminal-input';
 

@@ -6,7 +6,7 @@ import { Clock, CLOCK } from '../../platform/clock/clock';
 import { FieldCipher } from '../../platform/crypto/field-cipher';
 import { ValidationError } from '../../platform/errors/errors';
 import { newSecretToken } from '../../platform/ids/ids';
-import { Body, isAbsent, optionalObject } from '../input';
+import { Body, isAbsent, optionalObject } from '../../platform/http/input';
 import {
   AchDetails,
   CardDetails,
@@ -44,12 +44,12 @@ export class TokenizerService {
     const now = this.clock.now();
     const card = optionalObject(body.card, 'card');
     const ach = optionalObject(body.ach, 'ach');
-    if ((card === null) === (ach === null)) {
+    if ((card === undefined) === (ach === undefined)) {
       throw new ValidationError('body', 'must contain exactly one of card or ach');
     }
     let details: TokenDetails;
     let masked: string;
-    if (card !== null) {
+    if (card !== undefined) {
       const parsed = parseCard(
         { number: card.number, expiration_date: card.expiration_date },
         'card',

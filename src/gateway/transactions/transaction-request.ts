@@ -25,7 +25,7 @@ import {
   optionalOneOf,
   optionalString,
   requiredOneOf,
-} from '../input';
+} from '../../platform/http/input';
 import { AchDetails, CardDetails, parseCard, parseCvc } from '../payment-details/payment-details';
 import { parseAch, parseToken } from '../vault/vault-input';
 import { parseTerminalPayment, TerminalPaymentRequest } from '../terminals/terminal-input';
@@ -96,7 +96,7 @@ const IDEMPOTENCY_KEY = {
 
 export function parseIdempotencyKey(value: unknown): string | null {
   const key = optionalString(value, 'idempotency_key', IDEMPOTENCY_KEY);
-  return key === null || key === '' ? null : key;
+  return key === undefined || key === '' ? null : key;
 }
 
 export function parseProcessRequest(body: Body, now: Date): ProcessRequest {
@@ -108,17 +108,20 @@ export function parseProcessRequest(body: Body, now: Date): ProcessRequest {
       throw new ValidationError('amount', 'must be 0 or left out for a verification');
     }
   } else {
-    if (amount !== null && baseAmount !== null) {
+    if (amount !== undefined && baseAmount !== undefined) {
       throw new ValidationError('amount', 'send either amount or base_amount, not both');
     }
-    if (amount === null && baseAmount === null) {
+    if (amount === undefined && baseAmount === undefined) {
       throw new ValidationError(
         'amount',
         'is required (or base_amount): whole cents, 1299 = $12.99',
       );
     }
     if ((amount ?? baseAmount) === 0) {
-      throw new ValidationError(amount !== null ? 'amount' : 'base_amount', 'must be more than 0');
+      throw new ValidationError(
+        amount !== undefined ? 'amount' : 'base_amount',
+        'must be more than 0',
+      );
     }
   }
 
@@ -142,8 +145,8 @@ export function parseProcessRequest(body: Body, now: Date): ProcessRequest {
   return {
     idempotencyKey: parseIdempotencyKey(body.idempotency_key),
     type,
-    amount: type === 'verification' ? 0 : amount,
-    baseAmount: type === 'verification' ? null : baseAmount,
+    amount: type === 'verification' ? 0 : (amount ?? null),
+    baseAmount: type === 'verification' ? null : (baseAmount ?? null),
     taxAmount: optionalCents(body.tax_amount, 'tax_amount') ?? 0,
     shippingAmount: optionalCents(body.shipping_amount, 'shipping_amount') ?? 0,
     taxExempt: optionalBoolean(body.tax_exempt, 'tax_exempt') ?? false,
@@ -167,7 +170,7 @@ export function parseProcessRequest(body: Body, now: Date): ProcessRequest {
 
 function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   const obj = optionalObject(value, 'payment_method');
-  if (obj === null) throw new ValidationError('payment_method', 'is required');
+  if (obj === undefined) throw new ValidationError('payment_method', 'is required');
   const present = [
     'card',
     'ach',
@@ -212,9 +215,9 @@ function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
   if (kind === 'customer') {
     const c = optionalObject(obj.customer, 'payment_method.customer') ?? {};
     const id = optionalString(c.id, 'payment_method.customer.id', { max: 40 });
-    if (id === null || id === '')
+    if (id === undefined || id === '')
       throw new ValidationError('payment_method.customer.id', 'is required');
-    const blank = (v: string | null) => (v === null || v === '' ? null : v);
+    const blank = (v: string | undefined) => (v === undefined || v === '' ? null : v);
     return {
       kind: 'customer',
       customerId: id,
@@ -223,11 +226,11 @@ function parsePaymentMethod(value: unknown, now: Date): RequestedPaymentMethod {
           max: 64,
         }),
       ),
-      paymentMethodType: optionalOneOf(
-        c.payment_method_type,
-        'payment_method.customer.payment_method_type',
-        ['card', 'ach'] as const,
-      ),
+      paymentMethodType:
+        optionalOneOf(c.payment_method_type, 'payment_method.customer.payment_method_type', [
+          'card',
+          'ach',
+        ] as const) ?? null,
       billingAddressId: blank(
         optionalString(c.billing_address_id, 'payment_method.customer.billing_address_id', {
           max: 64,
@@ -274,7 +277,7 @@ const TX_ADDRESS_LIMITS: Record<Exclude<keyof TransactionAddress, 'address_id'>,
 
 export function parseTransactionAddress(value: unknown, field: string): TransactionAddress | null {
   const obj = optionalObject(value, field);
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   const out = {} as TransactionAddress;
   for (const [key, max] of Object.entries(TX_ADDRESS_LIMITS) as [
     keyof typeof TX_ADDRESS_LIMITS,
@@ -303,18 +306,20 @@ function parseCitMit(body: Body): CitMitFields {
     },
   );
   return {
-    cardOnFileIndicator: optionalOneOf(
-      body.card_on_file_indicator,
-      'card_on_file_indicator',
-      CARD_ON_FILE_INDICATORS,
-    ),
-    initiatedBy: optionalOneOf(body.initiated_by, 'initiated_by', INITIATED_BY),
-    initialTransactionId: initialTransactionId === '' ? null : initialTransactionId,
-    storedCredentialIndicator: optionalOneOf(
-      body.stored_credential_indicator,
-      'stored_credential_indicator',
-      STORED_CREDENTIAL_INDICATORS,
-    ),
+    cardOnFileIndicator:
+      optionalOneOf(
+        body.card_on_file_indicator,
+        'card_on_file_indicator',
+        CARD_ON_FILE_INDICATORS,
+      ) ?? null,
+    initiatedBy: optionalOneOf(body.initiated_by, 'initiated_by', INITIATED_BY) ?? null,
+    initialTransactionId: initialTransactionId === '' ? null : (initialTransactionId ?? null),
+    storedCredentialIndicator:
+      optionalOneOf(
+        body.stored_credential_indicator,
+        'stored_credential_indicator',
+        STORED_CREDENTIAL_INDICATORS,
+      ) ?? null,
     billingMethod:
       optionalOneOf(body.billing_method, 'billing_method', BILLING_METHODS) ?? 'straight',
   };
@@ -326,20 +331,20 @@ export type RefundRequest = ReturnType<typeof parseRefundRequest>;
 /** Spec: Capture. Each field defaults to the authorization's. */
 export function parseCaptureRequest(body: Body) {
   return {
-    amount: optionalCents(body.amount, 'amount'),
-    taxAmount: optionalCents(body.tax_amount, 'tax_amount'),
-    shippingAmount: optionalCents(body.shipping_amount, 'shipping_amount'),
-    taxExempt: optionalBoolean(body.tax_exempt, 'tax_exempt'),
-    orderId: optionalString(body.order_id, 'order_id', REFERENCE),
-    poNumber: optionalString(body.po_number, 'po_number', REFERENCE),
-    ipAddress: optionalString(body.ip_address, 'ip_address', { max: 45 }),
+    amount: optionalCents(body.amount, 'amount') ?? null,
+    taxAmount: optionalCents(body.tax_amount, 'tax_amount') ?? null,
+    shippingAmount: optionalCents(body.shipping_amount, 'shipping_amount') ?? null,
+    taxExempt: optionalBoolean(body.tax_exempt, 'tax_exempt') ?? null,
+    orderId: optionalString(body.order_id, 'order_id', REFERENCE) ?? null,
+    poNumber: optionalString(body.po_number, 'po_number', REFERENCE) ?? null,
+    ipAddress: optionalString(body.ip_address, 'ip_address', { max: 45 }) ?? null,
   };
 }
 
 /** Spec: Refund. The amount defaults to what is left to refund. */
 export function parseRefundRequest(body: Body) {
   return {
-    amount: optionalCents(body.amount, 'amount'),
-    surcharge: optionalCents(body.surcharge, 'surcharge'),
+    amount: optionalCents(body.amount, 'amount') ?? null,
+    surcharge: optionalCents(body.surcharge, 'surcharge') ?? null,
   };
 }

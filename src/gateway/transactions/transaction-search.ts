@@ -3,7 +3,7 @@
  * from the request; values travel as parameters.
  */
 import { ValidationError } from '../../platform/errors/errors';
-import { Body, optionalObject } from '../input';
+import { Body, optionalObject } from '../../platform/http/input';
 import {
   parseDateRange,
   parseIntCriterion,
@@ -102,7 +102,7 @@ export function parseTransactionSearch(merchantId: string, raw: Body): Transacti
   }
   for (const which of ['billing_address', 'shipping_address']) {
     const obj = optionalObject(body[which], which);
-    if (obj === null) continue;
+    if (obj === undefined) continue;
     for (const key of Object.keys(obj)) {
       if (!ADDRESS_KEYS.includes(key))
         throw new ValidationError(`${which}.${key}`, 'is not a searchable field');

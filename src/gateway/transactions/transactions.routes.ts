@@ -19,11 +19,10 @@ import {
   Type,
   type FieldOptions,
 } from '../../platform/http/route-schema';
-import { MAX_CENTS } from '../input';
+import { SpecAddressView, TEXT_MAX } from '../../platform/http/shared-schemas';
+import { MAX_CENTS } from '../../platform/http/input';
 
-const TEXT = 2000;
-
-/** Cents as the gateway API words them (src/gateway/input.ts). */
+/** Cents as the gateway API words them (src/platform/http/input.ts). */
 function GatewayCents(options: FieldOptions = {}) {
   const problem = 'invalid {field}: must be a whole number of cents, 0 or more (1299 = $12.99)';
   return Cents({
@@ -45,20 +44,7 @@ const Obj = (description: string) =>
     ),
   );
 
-const AddressView = Output({
-  first_name: Type.String(),
-  last_name: Type.String(),
-  company: Type.String(),
-  address_line_1: Type.String(),
-  address_line_2: Type.String(),
-  city: Type.String(),
-  state: Type.String(),
-  postal_code: Type.String(),
-  country: Type.String(),
-  phone: Type.String(),
-  fax: Type.String(),
-  email: Type.String(),
-});
+const AddressView = SpecAddressView;
 
 export const TransactionView = Output(
   {
@@ -128,12 +114,12 @@ const TransactionBody = Input({
   shipping_amount: Opt(GatewayCents()),
   tax_exempt: Opt(Bool()),
   currency: Opt(Str(3, { example: 'USD' })),
-  description: Opt(Str(TEXT)),
-  order_id: Opt(Str(TEXT)),
-  po_number: Opt(Str(TEXT)),
+  description: Opt(Str(TEXT_MAX)),
+  order_id: Opt(Str(TEXT_MAX)),
+  po_number: Opt(Str(TEXT_MAX)),
   ip_address: Opt(Str(100)),
   email_receipt: Opt(Bool()),
-  email_address: Opt(Str(TEXT)),
+  email_address: Opt(Str(TEXT_MAX)),
   create_vault_record: Opt(Bool()),
   processor_id: Opt(Str(100)),
   payment_method: Obj('card, ach, customer or token: exactly one'),
@@ -194,6 +180,7 @@ export const TRANSACTION_ROUTES = {
     responses: { 200: Success(TransactionView) },
     errors: [404, 409],
     idempotent: true,
+    examples: { body: { amount: 1299 } },
   }),
   void: route({
     summary: 'Void a transaction that has not settled',
@@ -210,6 +197,7 @@ export const TRANSACTION_ROUTES = {
     responses: { 200: Success(TransactionView) },
     errors: [404, 409],
     idempotent: true,
+    examples: { body: { amount: 1299 } },
   }),
   settle: route({
     summary: "Settle the merchant's pending sandbox transactions now (normally hourly)",

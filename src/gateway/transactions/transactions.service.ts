@@ -11,7 +11,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../platform/errors/errors';
-import { Body } from '../input';
+import { Body } from '../../platform/http/input';
 import { newId } from '../../platform/ids/ids';
 import { requestFingerprint } from '../../platform/idempotency/stable-hash';
 import { Processor } from '../../processors/processor.entity';

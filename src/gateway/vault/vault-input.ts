@@ -9,7 +9,7 @@ import {
   optionalOneOf,
   optionalString,
   requiredOneOf,
-} from '../input';
+} from '../../platform/http/input';
 import {
   ACH_ACCOUNT_TYPES,
   ACH_SEC_CODES,
@@ -46,7 +46,7 @@ export function parseCustomerId(value: unknown): string | null {
     pattern: /^[A-Za-z0-9]+$/,
     patternText: 'letters and digits only (a-z, A-Z, 0-9)',
   });
-  if (id === null || id === '') return null;
+  if (id === undefined || id === '') return null;
   if (id.toLowerCase() === 'search') throw new ValidationError('id', '"search" is reserved');
   return id;
 }
@@ -75,7 +75,7 @@ export function parseAddress(value: unknown, field: string): AddressInput {
     const raw =
       key === 'email'
         ? optionalEmail(obj[key] === '' ? null : obj[key], name)
-        : optionalString(obj[key], name, { max: ADDRESS_LIMITS[key] });
+        : (optionalString(obj[key], name, { max: ADDRESS_LIMITS[key] }) ?? null);
     out[key] = raw ?? '';
   }
   if (!/^([A-Za-z]{2})?$/.test(out.country)) {
@@ -102,7 +102,7 @@ export function parseFlags<T extends string>(
   const out: T[] = [];
   value.forEach((v, i) => {
     const flag = optionalOneOf(v, `${field}[${i}]`, allowed);
-    if (flag !== null && !out.includes(flag)) out.push(flag);
+    if (flag !== undefined && !out.includes(flag)) out.push(flag);
   });
   return out;
 }
@@ -125,7 +125,7 @@ export type PaymentInput =
 /** `default_payment`: exactly one of card, ach, token, apple_pay or google_pay_token. */
 export function parseDefaultPayment(value: unknown, now: Date): PaymentInput | null {
   const obj = optionalObject(value, 'default_payment');
-  if (obj === null) return null;
+  if (obj === undefined) return null;
   const present = ['card', 'ach', 'token', 'apple_pay', 'google_pay_token'].filter(
     (k) => !isAbsent(obj[k]),
   );
@@ -166,7 +166,7 @@ export function parseDefaultPayment(value: unknown, now: Date): PaymentInput | n
 
 export function parseToken(value: unknown, field: string): string {
   const token = optionalString(value, field, { max: 200 });
-  if (token === null || token === '') throw new ValidationError(field, 'is required');
+  if (token === undefined || token === '') throw new ValidationError(field, 'is required');
   return token;
 }
 

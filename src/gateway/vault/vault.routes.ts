@@ -18,12 +18,11 @@ import {
   SuccessList,
   Type,
 } from '../../platform/http/route-schema';
+import { SearchBody, TEXT_MAX } from '../../platform/http/shared-schemas';
 import { ADDRESS_FIELDS } from './vault.entities';
 
-const TEXT = 2000;
-
 const addressInputFields = () =>
-  Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, Opt(Str(TEXT))])) as Record<
+  Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, Opt(Str(TEXT_MAX))])) as Record<
     (typeof ADDRESS_FIELDS)[number],
     ReturnType<typeof Opt<ReturnType<typeof Str>>>
   >;
@@ -57,8 +56,8 @@ const PaymentInput = () =>
 const customerFields = () => ({
   id: Opt(Str(100)),
   id_format: Opt(Str(50)),
-  description: Opt(Str(TEXT)),
-  notes: Opt(Str(TEXT)),
+  description: Opt(Str(TEXT_MAX)),
+  notes: Opt(Str(TEXT_MAX)),
   flags: Opt(Type.Array(Str(50), { maxItems: 20, example: ['surcharge_exempt'] })),
   default_payment: Opt(PaymentInput()),
   default_billing_address: Opt(AddressInput()),
@@ -139,15 +138,28 @@ export const VAULT_ROUTES = {
     responses: { 200: Success(CustomerView) },
     errors: [409],
     idempotent: true,
+    examples: {
+      body: {
+        description: 'test description',
+        default_payment: { card: { number: '4111111111111111', expiration_date: '12/28' } },
+        default_billing_address: {
+          first_name: 'John',
+          last_name: 'Smith',
+          company: 'Some Business',
+          city: 'Some Town',
+          state: 'IL',
+          postal_code: '60187',
+          country: 'US',
+          email: 'user@somesite.com',
+          phone: '5555555555',
+        },
+      },
+    },
   }),
   search: route({
     errorStyle: 'invalid',
     summary: 'Search the vault',
-    body: Input({
-      id: Opt(Type.Unknown({ description: 'an id, or {"operator": "=", "value": "..."}' })),
-      limit: Opt(Type.Integer({ minimum: 0 })),
-      offset: Opt(Type.Integer({ minimum: 0 })),
-    }),
+    body: SearchBody('id', 'an id, or {"operator": "=", "value": "..."}'),
     responses: { 200: SuccessList(CustomerView) },
     idempotent: true,
   }),

@@ -5,7 +5,13 @@ import { FieldCipher } from '../../platform/crypto/field-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { newId } from '../../platform/ids/ids';
 import { parseApplePay, parseGooglePay, WALLET_FLAG } from '../wallets/wallet-tokens';
-import { Body, isAbsent, optionalObject, optionalOneOf, optionalString } from '../input';
+import {
+  Body,
+  isAbsent,
+  optionalObject,
+  optionalOneOf,
+  optionalString,
+} from '../../platform/http/input';
 import {
   AchDetails,
   CardDetails,
@@ -239,7 +245,7 @@ export class VaultService {
     const now = this.clock.now();
     const customId = parseCustomerId(body.id);
     const idFormat = optionalOneOf(body.id_format, 'id_format', ID_FORMATS);
-    if (idFormat !== null && customId !== null) {
+    if (idFormat !== undefined && customId !== null) {
       throw new ValidationError('id_format', 'cannot be used together with a custom id');
     }
     const description = optionalString(body.description, 'description', DESCRIPTION) ?? '';
@@ -256,7 +262,7 @@ export class VaultService {
       // id_format "xid_type_last4": a generated id, the card brand (or "ach") and the last 4.
       let opened = payment;
       let id = customId;
-      if (idFormat !== null) {
+      if (idFormat !== undefined) {
         if (payment === null) {
           throw new ValidationError(
             'id_format',
@@ -373,10 +379,10 @@ export class VaultService {
     const defaults = optionalObject(body.defaults, 'defaults');
     await this.dataSource.transaction(async (em) => {
       const customer = await this.lockCustomer(em, merchantId, id);
-      if (description !== null) customer.description = description;
-      if (notes !== null) customer.notes = notes;
+      if (description !== undefined) customer.description = description;
+      if (notes !== undefined) customer.notes = notes;
       if (flags !== null) customer.flags = flags;
-      if (defaults !== null) await this.applyDefaults(em, customer, defaults);
+      if (defaults !== undefined) await this.applyDefaults(em, customer, defaults);
       customer.updatedAt = this.clock.now();
       await em.save(customer);
       await this.recordCustomerEvent(em, customer, 'customer.updated');
@@ -882,7 +888,7 @@ export class VaultService {
       ['shipping_address_id', 'defaultShippingAddressId'],
     ] as const) {
       const value = optionalString(defaults[field], `defaults.${field}`);
-      if (value === null) continue;
+      if (value === undefined) continue;
       if (value === '') {
         customer[key] = null;
         continue;
@@ -902,14 +908,14 @@ export class VaultService {
       'card',
       'ach',
     ] as const);
-    if (methodId === null && methodType === null) return;
-    if (methodId === null || methodId === '') {
+    if (methodId === undefined && methodType === undefined) return;
+    if (methodId === undefined || methodId === '') {
       throw new ValidationError(
         'defaults.payment_method_id',
         'is required when payment_method_type is present',
       );
     }
-    if (methodType === null) {
+    if (methodType === undefined) {
       throw new ValidationError(
         'defaults.payment_method_type',
         'is required when payment_method_id is present',

@@ -8,7 +8,7 @@
  * the sandbox's test cards do (docs/wallets.md). Malformed tokens are refused naming the part.
  */
 import { ValidationError } from '../../platform/errors/errors';
-import { Body, isAbsent, optionalObject, optionalString } from '../input';
+import { Body, isAbsent, optionalObject, optionalString } from '../../platform/http/input';
 import { CardDetails, cardTypeOf } from '../payment-details/payment-details';
 
 export type Wallet = 'apple_pay' | 'google_pay';
@@ -67,9 +67,9 @@ function requireBase64(obj: Body, key: string, field: string): void {
  */
 export function parseApplePay(value: unknown, field: string, now: Date): WalletCard {
   const obj = optionalObject(value, field);
-  if (obj === null) throw new ValidationError(field, 'is required');
+  if (obj === undefined) throw new ValidationError(field, 'is required');
   const keyId = optionalString(obj.key_id, `${field}.key_id`, { max: 200 });
-  if (keyId === null || keyId === '') {
+  if (keyId === undefined || keyId === '') {
     throw new ValidationError(`${field}.key_id`, 'is required: the merchant Apple Pay id');
   }
   optionalString(obj.processor_id, `${field}.processor_id`, { max: 64 });
@@ -77,10 +77,10 @@ export function parseApplePay(value: unknown, field: string, now: Date): WalletC
     max: 4096,
   });
   const hasPk = !isAbsent(obj.pkpaymenttoken);
-  if ((temporary === null || temporary === '') === !hasPk) {
+  if ((temporary === undefined || temporary === '') === !hasPk) {
     throw new ValidationError(field, 'needs exactly one of temporary_token or pkpaymenttoken');
   }
-  if (temporary !== null && temporary !== '') {
+  if (temporary !== undefined && temporary !== '') {
     const dpan = SANDBOX_WALLET_TOKENS.apple_pay[temporary];
     if (!dpan) {
       throw new ValidationError(
@@ -93,14 +93,14 @@ export function parseApplePay(value: unknown, field: string, now: Date): WalletC
   const pk = optionalObject(obj.pkpaymenttoken, `${field}.pkpaymenttoken`)!;
   const pf = `${field}.pkpaymenttoken`;
   const data = optionalObject(pk.paymentData, `${pf}.paymentData`);
-  if (data === null) throw new ValidationError(`${pf}.paymentData`, 'is required');
+  if (data === undefined) throw new ValidationError(`${pf}.paymentData`, 'is required');
   if (data.version !== 'EC_v1' && data.version !== 'RSA_v1') {
     throw new ValidationError(`${pf}.paymentData.version`, 'must be "EC_v1" or "RSA_v1"');
   }
   requireBase64(data, 'data', `${pf}.paymentData`);
   requireBase64(data, 'signature', `${pf}.paymentData`);
   const header = optionalObject(data.header, `${pf}.paymentData.header`);
-  if (header === null) throw new ValidationError(`${pf}.paymentData.header`, 'is required');
+  if (header === undefined) throw new ValidationError(`${pf}.paymentData.header`, 'is required');
   requireBase64(
     header,
     data.version === 'EC_v1' ? 'ephemeralPublicKey' : 'wrappedKey',

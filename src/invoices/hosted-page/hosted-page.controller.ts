@@ -1,10 +1,12 @@
 import { formFields } from '../../platform/http/body';
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { NoAuth } from '../../platform/auth/auth.decorators';
+import { Route } from '../../platform/http/route-schema';
 import { InvoicesService } from '../invoices.service';
 import { contentSecurityPolicy, HostedPageRenderer, RenderedPage } from './hosted-page.service';
+import { HOSTED_PAGE_ROUTES } from './hosted-page.routes';
 import { HostedPayments } from './hosted-payments.service';
 
 /**
@@ -12,7 +14,7 @@ import { HostedPayments } from './hosted-payments.service';
  * unguessable token is the credential. An unknown token and a cancelled invoice get the
  * same 404 page, so a token reveals nothing about invoices it does not open.
  */
-@ApiExcludeController()
+@ApiTags('hosted pages')
 @NoAuth()
 @Controller('invoice')
 export class HostedPageController {
@@ -35,6 +37,7 @@ export class HostedPageController {
   }
 
   @Get(':token')
+  @Route(HOSTED_PAGE_ROUTES.page)
   async page(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     let invoice = await this.payments.findByToken(token);
     if (!invoice) return this.send(reply, this.renderer.notFound());
@@ -46,6 +49,7 @@ export class HostedPageController {
 
   @Post(':token/pay')
   @HttpCode(200)
+  @Route(HOSTED_PAGE_ROUTES.pay)
   async pay(
     @Param('token') token: string,
     @Body() body: unknown,
@@ -80,6 +84,7 @@ export class HostedPageController {
   }
 
   @Get(':token/receipt/:paymentId')
+  @Route(HOSTED_PAGE_ROUTES.receipt)
   async receipt(
     @Param('token') token: string,
     @Param('paymentId') paymentId: string,
@@ -92,6 +97,7 @@ export class HostedPageController {
   }
 
   @Get(':token/pdf')
+  @Route(HOSTED_PAGE_ROUTES.pdf)
   async pdf(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     const invoice = await this.payments.findByToken(token);
     if (!invoice) return this.send(reply, this.renderer.notFound());

@@ -274,6 +274,9 @@ export const Failure = Output(
   { title: 'Failure' },
 );
 
+/** A response without a body (a redirect: its Location header names the page). */
+export const NoBody = Type.Unsafe<never>({ 'x-no-body': true });
+
 /** `limit` and `offset` for lists that page. */
 export function PagingQuery(maxLimit = 1000) {
   return Input({
@@ -292,13 +295,17 @@ export const IdParams = Input({ id: Type.String({ maxLength: 100 }) });
 const STATUS_TEXT: Record<number, string> = {
   200: 'success',
   201: 'created',
+  202: 'accepted: the payment is still being processed',
   204: 'no content',
   302: 'redirect',
+  303: 'see other: the Location header names the page to load',
   400: 'invalid request: the message names the field and the problem',
+  402: 'the payment was declined',
   401: 'missing, unknown or deleted API key',
   403: 'the key may not do this',
   404: 'no such resource for this merchant',
   409: "the resource's state forbids this",
+  410: 'gone: the link has expired',
   422: 'valid, but cannot be processed',
   429: 'too many requests',
   500: 'internal error (logged with the correlation id)',
@@ -332,8 +339,12 @@ export interface RouteDeclaration {
   idempotent?: boolean;
   /** Samples for the document, from the spec. */
   examples?: { body?: unknown; response?: unknown };
-  /** Content type of a non-JSON success (text/html, application/pdf): documented, not serialized. */
+  /**
+   * Content type of a non-JSON answer (text/html, application/pdf): documented, not serialized.
+   * `contentTypes` gives another per status (a PDF route's 404 is an HTML page).
+   */
   produces?: string;
+  contentTypes?: Partial<Record<number, string>>;
   /**
    * How messages start: 'field' (default) writes `amount must be ...`, as the calculation core
    * does; 'invalid' writes `invalid amount: must be ...`, as ValidationError does, for the
@@ -448,18 +459,12 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
       }),
     );
   }
+  if (declaration.produces !== undefined) {
+    decorators.push(...nonJsonResponses(declaration));
+    return applyDecorators(...decorators);
+  }
   for (const [status, schema] of Object.entries(declaration.responses)) {
     const code = Number(status);
-    if (declaration.produces !== undefined) {
-      decorators.push(
-        ApiResponse({
-          status: code,
-          description: STATUS_TEXT[code] ?? String(code),
-          content: { [declaration.produces]: { schema: schema as never } },
-        }),
-      );
-      continue;
-    }
     decorators.push(
       ApiResponse({
         status: code,
@@ -481,4 +486,37 @@ export function Route(declaration: RouteDeclaration): MethodDecorator {
     );
   }
   return applyDecorators(...decorators);
+}
+
+/**
+ * The responses of a route answering pages or files: each status with its content type, and
+ * the failure envelope (JSON) beside a page where both may answer the same status (a form
+ * re-rendered with its error, or an invalid path parameter).
+ */
+function nonJsonResponses(declaration: RouteDeclaration): MethodDecorator[] {
+  const content = new Map<number, Record<string, { schema: unknown }>>();
+  for (const [status, schema] of Object.entries(declaration.responses)) {
+    const code = Number(status);
+    if ((schema as Record<string, unknown>)['x-no-body'] === true) {
+      content.set(code, {});
+      continue;
+    }
+    const type = declaration.contentTypes?.[code] ?? declaration.produces ?? 'application/json';
+    content.set(code, { [type]: { schema } });
+  }
+  for (const status of failureStatuses(declaration)) {
+    content.set(status, {
+      ...content.get(status),
+      'application/json': {
+        schema: declaration.failure ?? { $ref: '#/components/schemas/Failure' },
+      },
+    });
+  }
+  return [...content.entries()].map(([status, types]) =>
+    ApiResponse({
+      status,
+      description: STATUS_TEXT[status] ?? String(status),
+      ...(Object.keys(types).length > 0 ? { content: types as never } : {}),
+    }),
+  );
 }

@@ -1,10 +1,9 @@
-import { reattach } from './adjustments';
 import {
   optionalAdjustmentRefs,
   optionalAmountOrPercentage,
   optionalPercentage,
-  optionalQueryInteger,
-} from './recurring-input';
+  reattach,
+} from './adjustments';
 
 describe('recurring request fields', () => {
   it('accepts a percentage of 0 or from 0.1% to 100% in thousandths, nothing between', () => {
@@ -54,14 +53,6 @@ describe('recurring request fields', () => {
     expect(() => optionalAdjustmentRefs([{ id: 'a1', duration: -1 }], 'discounts')).toThrow(
       /discounts\[0\]\.duration/,
     );
-  });
-
-  it('reads whole numbers from the query string only', () => {
-    expect(optionalQueryInteger('12', 'count', 1, 120)).toBe(12);
-    expect(optionalQueryInteger(undefined, 'count', 1, 120)).toBeUndefined();
-    for (const bad of ['0', '121', '1.5', '-1', 'ten', ['1', '2']]) {
-      expect(() => optionalQueryInteger(bad, 'count', 1, 120)).toThrow(/invalid count/);
-    }
   });
 });
 

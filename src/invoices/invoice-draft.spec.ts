@@ -1,5 +1,5 @@
 import { ValidationError } from '../platform/errors/errors';
-import { parseInvoice } from './invoice-input';
+import { parseInvoice } from './invoice-draft';
 
 const address = {
   address_line_1: '123 Some St',

@@ -1,11 +1,23 @@
 /**
  * Reads and validates a Create (or Update) Invoice body, field by field as the spec lists
  * them, and computes the totals with the calculation core. Pure: no database, no clock.
- * Every problem is a ValidationError naming the field (400).
+ * Fields are read with the shell's input kit (src/platform/http/input.ts); every problem is a
+ * ValidationError naming the field (400).
  */
 import { CalcInputError, InvoiceTotals, invoiceTotals } from '../billing-calc';
 import { readDateInput } from '../billing-calc/calendar';
 import { ValidationError } from '../platform/errors/errors';
+import {
+  isAbsent as absent,
+  optionalBoolean,
+  optionalCents,
+  optionalEmail,
+  optionalOneOf,
+  optionalString,
+  requiredOneOf,
+  requiredString,
+  type Body,
+} from '../platform/http/input';
 import { canonicalLocale, isActiveCurrency } from '../platform/money/currency';
 import { InvoiceAddress, PaymentMethodType, SendVia, StoredInvoiceItem } from './invoice.entity';
 
@@ -59,32 +71,16 @@ export interface ParsedInvoice {
 
 const PAYMENT_METHODS: readonly PaymentMethodType[] = ['card', 'ach', 'mail'];
 const SEND_VIA: readonly SendVia[] = ['email', 'text', 'both', 'none'];
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-
-type Body = Record<string, unknown>;
-
-function absent(value: unknown): value is null | undefined {
-  return value === undefined || value === null;
-}
-
+/** A string field, trimmed; `""` when not given (required: "is required"). */
 function text(body: Body, field: string, path: string, max = 255, required = false): string {
-  const value = body[field];
-  if (absent(value) || value === '') {
-    if (required) throw new ValidationError(path, 'is required');
-    return '';
-  }
-  if (typeof value !== 'string') throw new ValidationError(path, 'must be a string');
-  const trimmed = value.trim();
-  if (required && trimmed === '') throw new ValidationError(path, 'is required');
-  if (trimmed.length > max) throw new ValidationError(path, `must be at most ${max} characters`);
-  return trimmed;
+  const rule = { max };
+  return required
+    ? requiredString(body[field], path, rule)
+    : (optionalString(body[field], path, rule) ?? '');
 }
 
 function flag(body: Body, field: string): boolean {
-  const value = body[field];
-  if (absent(value)) return false;
-  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
-  return value;
+  return optionalBoolean(body[field], field) ?? false;
 }
 
 function oneOf<T extends string>(
@@ -93,35 +89,17 @@ function oneOf<T extends string>(
   allowed: readonly T[],
   fallback?: T,
 ): T {
-  const value = body[field];
-  if (absent(value) || value === '') {
-    if (fallback !== undefined) return fallback;
-    throw new ValidationError(
-      field,
-      `is required: one of ${allowed.map((a) => `"${a}"`).join(', ')}`,
-    );
-  }
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ValidationError(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-  }
-  return value as T;
+  if (fallback === undefined) return requiredOneOf(body[field], field, allowed);
+  return optionalOneOf(body[field], field, allowed) ?? fallback;
 }
 
 /** Cents the calculation core does not read (service_fees_paid, surcharge_paid). */
 function cents(body: Body, field: string): number {
-  const value = body[field];
-  if (absent(value)) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError(field, 'must be a non-negative integer number of cents');
-  }
-  return value;
+  return optionalCents(body[field], field) ?? 0;
 }
 
-function email(value: string, path: string): string {
-  if (value !== '' && !EMAIL.test(value)) {
-    throw new ValidationError(path, 'must be a valid email address ("example@mail.com")');
-  }
-  return value;
+function email(body: Body, field: string, path: string): string {
+  return optionalEmail(body[field], path) ?? '';
 }
 
 const POSTAL_CODES: Readonly<Record<string, RegExp>> = {
@@ -161,7 +139,7 @@ export function validateAddress(raw: Body, path: string): InvoiceAddress {
     country: text(raw, 'country', f('country'), 2, true).toUpperCase(),
     phone: text(raw, 'phone', f('phone'), 32),
     fax: text(raw, 'fax', f('fax'), 32),
-    email: email(text(raw, 'email', f('email')), f('email')),
+    email: email(raw, 'email', f('email')),
   };
   if (!/^[A-Z0-9]{2}$/.test(address.state)) {
     throw new ValidationError(f('state'), 'must be a 2-character code ("KS", "QC")');
@@ -485,7 +463,7 @@ export function parseInvoice(
     achProcessorId: text(body, 'ach_processor_id', 'ach_processor_id', 64),
     message: text(body, 'message', 'message', 2000),
     sendVia: oneOf(body, 'send_via', SEND_VIA),
-    emailTo: email(text(body, 'email_to', 'email_to'), 'email_to'),
+    emailTo: email(body, 'email_to', 'email_to'),
   };
   return { draft, totals: totalsOf(draft) };
 }
