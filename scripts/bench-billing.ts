@@ -8,8 +8,8 @@
  * latency: the first cycle at the first latency, the next cycle a month later at the next.
  * Prints subscriptions per second at each latency and, measured in the same run on the same
  * database with the same concurrency, the rate of a plain transaction that updates one row
- * and inserts two (the database's ceiling for this work), the ratio, the peak RSS and the load
- * average. `npm run bench:billing` builds first and runs dist/scripts/bench-billing.js, as in
+ * and inserts two (the database's ceiling for this work), the ratio, the peak RSS, the load
+ * average and the billing process's CPU time per subscription. `npm run bench:billing` builds first and runs dist/scripts/bench-billing.js, as in
  * production: no TypeScript is compiled in the measured process (ts-node alone is about 200 MB
  * of RSS and compiles modules on their first use during the run). BENCH_PROFILE=1 writes V8's
  * CPU profile of each billing window only (not boot, seeding or the ceiling) to
@@ -144,7 +144,13 @@ async function main(): Promise<void> {
     mkdirSync(resolve(ROOT, '.bench-profile'), { recursive: true });
   }
   const loadBefore = loadavg();
-  const runs: { latency: number; perSecond: number; seconds: number; summary: any }[] = [];
+  const runs: {
+    latency: number;
+    perSecond: number;
+    seconds: number;
+    cpuMsPerSub: number;
+    summary: any;
+  }[] = [];
   for (const [i, latency] of latencies.entries()) {
     await fetch(`${simulator.url}/__control`, {
       method: 'POST',
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench] billing ${asOf} at ${latency} ms gateway latency…\n`);
     if (session) await session.post('Profiler.start');
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const run = await app.get(BillingRunService).run({
       asOf,
       merchantId: merchant.merchant.id,
@@ -164,6 +171,7 @@ async function main(): Promise<void> {
       triggeredBy: 'bench',
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     if (session) {
       const { profile } = await session.post('Profiler.stop');
       const file = resolve(ROOT, '.bench-profile', `billing-${latency}ms.cpuprofile`);
@@ -174,6 +182,9 @@ async function main(): Promise<void> {
       latency,
       seconds,
       perSecond: run.summary.subscriptions / seconds,
+      // The billing process's own CPU (user + system) per subscription: a loaded machine
+      // moves it far less than it moves subscriptions/s.
+      cpuMsPerSub: (cpu.user + cpu.system) / 1000 / Math.max(1, run.summary.subscriptions),
       summary: run.summary,
     });
   }
@@ -224,7 +235,7 @@ async function main(): Promise<void> {
       '|---|---:|',
       ...runs.map(
         (r) =>
-          `| billing run at ${r.latency} ms gateway latency (subscriptions; ${r.summary.charged} charged, ${r.summary.declined} declined, ${r.summary.errors} errors, ${r.seconds.toFixed(1)} s) | ${r.perSecond.toFixed(0)} |`,
+          `| billing run at ${r.latency} ms gateway latency (subscriptions; ${r.summary.charged} charged, ${r.summary.declined} declined, ${r.summary.errors} errors, ${r.seconds.toFixed(1)} s, ${r.cpuMsPerSub.toFixed(2)} ms of CPU per subscription) | ${r.perSecond.toFixed(0)} |`,
       ),
       `| ceiling: 1 update + 2 inserts per transaction, ${workers} connections | ${ceilingPerSecond.toFixed(0)} |`,
       '',

@@ -65,6 +65,17 @@ export class EventLog {
     }
     const recorded: RecordedEvent[] = [];
     const createdAt = this.clock.now();
+    // Each payload is serialized once: several events of one object in a call (a billed
+    // subscription's "billed" and "status_changed") often carry the same view.
+    const json = new Map<unknown, string>();
+    const serialized = (data: unknown): string => {
+      let text = json.get(data);
+      if (text === undefined) {
+        text = JSON.stringify(data ?? null);
+        json.set(data, text);
+      }
+      return text;
+    };
     // One merchant after another in id order, so two multi-merchant batches cannot deadlock.
     for (const merchantId of [...byMerchant.keys()].sort()) {
       let group = byMerchant.get(merchantId)!;
@@ -92,10 +103,14 @@ export class EventLog {
         }),
       );
       const mine = recorded.slice(recorded.length - group.length);
+      // The payloads travel as one JSON array (a plain text parameter), not as a text[] of
+      // JSON documents: an array parameter escapes every quote of every payload.
       await manager.query(
         `INSERT INTO events (id, merchant_id, sequence, type, object_type, object_id, data, dedupe_key, created_at)
-         SELECT u.id, $1, u.sequence, u.type, u.object_type, u.object_id, u.data::jsonb, u.dedupe_key, $2
-           FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         SELECT u.id, $1, u.sequence, u.type, u.object_type, u.object_id, u.data, u.dedupe_key, $2
+           FROM ROWS FROM (unnest($3::text[]), unnest($4::bigint[]), unnest($5::text[]),
+                           unnest($6::text[]), unnest($7::text[]), jsonb_array_elements($8::jsonb),
+                           unnest($9::text[]))
              AS u(id, sequence, type, object_type, object_id, data, dedupe_key)`,
         [
           merchantId,
@@ -105,7 +120,7 @@ export class EventLog {
           mine.map((e) => e.type),
           mine.map((e) => e.objectType),
           mine.map((e) => e.objectId),
-          mine.map((e) => JSON.stringify(e.data)),
+          `[${mine.map((e) => serialized(e.data)).join(',')}]`,
           group.map((e) => e.dedupeKey ?? null),
         ],
       );
