@@ -55,8 +55,37 @@ export class EventLog {
     this.listeners.push(listener);
   }
 
+  /**
+   * Runs `work` with this transaction's events held back, then records them all at its end,
+   * in the order they were given, with one call: the merchant's counter row is taken once,
+   * last, and held only for what is left of the transaction (the billing run's phases, whose
+   * workers would otherwise queue on it from their first event to their commit). Inside
+   * `work`, `record` on this manager queues and answers [] (no sequence numbers yet). If
+   * `work` throws, nothing is recorded (the transaction is rolled back anyway).
+   */
+  async deferred<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+    if (this.held.has(manager)) return work();
+    const queue: NewEvent[] = [];
+    this.held.set(manager, queue);
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      this.held.delete(manager);
+    }
+    await this.record(manager, queue);
+    return result;
+  }
+
+  private readonly held = new WeakMap<EntityManager, NewEvent[]>();
+
   async record(manager: EntityManager, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
     if (events.length === 0) return [];
+    const queue = this.held.get(manager);
+    if (queue !== undefined) {
+      queue.push(...events);
+      return [];
+    }
     const byMerchant = new Map<string, NewEvent[]>();
     for (const e of events) {
       const group = byMerchant.get(e.merchantId) ?? [];
