@@ -8,10 +8,18 @@
  * latency: the first cycle at the first latency, the next cycle a month later at the next.
  * Prints subscriptions per second at each latency and, measured in the same run on the same
  * database with the same concurrency, the rate of a plain transaction that updates one row
- * and inserts two (the database's ceiling for this work), the ratio, and the peak RSS.
+ * and inserts two (the database's ceiling for this work), the ratio, the peak RSS, the load
+ * average and the billing process's CPU time per subscription. `npm run bench:billing` builds first and runs dist/scripts/bench-billing.js, as in
+ * production: no TypeScript is compiled in the measured process (ts-node alone is about 200 MB
+ * of RSS and compiles modules on their first use during the run). BENCH_PROFILE=1 writes V8's
+ * CPU profile of each billing window only (not boot, seeding or the ceiling) to
+ * .bench-profile/billing-<latency>ms.cpuprofile (summarize with scripts/profile-summary.ts).
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
@@ -25,12 +33,13 @@ import { cloneSubscription } from './seed-subscriptions';
 
 /** Starts the simulator and waits for its port. */
 async function startSimulator(declineRate: string): Promise<{ child: ChildProcess; url: string }> {
+  // Compiled (dist/scripts/) when this file is, from sources under ts-node otherwise.
+  const compiled = __filename.endsWith('.js');
   const child = spawn(
     process.execPath,
     [
-      '-r',
-      'ts-node/register/transpile-only',
-      resolve(__dirname, 'gateway-simulator.ts'),
+      ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only']),
+      resolve(__dirname, compiled ? 'gateway-simulator.js' : 'gateway-simulator.ts'),
       '--decline-rate',
       declineRate,
     ],
@@ -44,6 +53,9 @@ async function startSimulator(declineRate: string): Promise<{ child: ChildProces
   }
   throw new Error('the gateway simulator did not start');
 }
+
+/** The repository: this file runs from dist/scripts/ (compiled) or scripts/ (ts-node). */
+const ROOT = resolve(__dirname, __filename.endsWith('.js') ? '../..' : '..');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -124,7 +136,21 @@ async function main(): Promise<void> {
     `[bench] seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; billing with ${workers} workers…\n`,
   );
 
-  const runs: { latency: number; perSecond: number; seconds: number; summary: any }[] = [];
+  const profiling = process.env.BENCH_PROFILE === '1';
+  const session = profiling ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    mkdirSync(resolve(ROOT, '.bench-profile'), { recursive: true });
+  }
+  const loadBefore = loadavg();
+  const runs: {
+    latency: number;
+    perSecond: number;
+    seconds: number;
+    cpuMsPerSub: number;
+    summary: any;
+  }[] = [];
   for (const [i, latency] of latencies.entries()) {
     await fetch(`${simulator.url}/__control`, {
       method: 'POST',
@@ -133,7 +159,9 @@ async function main(): Promise<void> {
     });
     const asOf = `2099-${String(i + 1).padStart(2, '0')}-01`;
     process.stderr.write(`[bench] billing ${asOf} at ${latency} ms gateway latency…\n`);
+    if (session) await session.post('Profiler.start');
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const run = await app.get(BillingRunService).run({
       asOf,
       merchantId: merchant.merchant.id,
@@ -143,14 +171,25 @@ async function main(): Promise<void> {
       triggeredBy: 'bench',
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      const file = resolve(ROOT, '.bench-profile', `billing-${latency}ms.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      process.stderr.write(`[bench] CPU profile of the window: ${file}\n`);
+    }
     runs.push({
       latency,
       seconds,
       perSecond: run.summary.subscriptions / seconds,
+      // The billing process's own CPU (user + system) per subscription: a loaded machine
+      // moves it far less than it moves subscriptions/s.
+      cpuMsPerSub: (cpu.user + cpu.system) / 1000 / Math.max(1, run.summary.subscriptions),
       summary: run.summary,
     });
   }
   const perSecond = runs[0].perSecond;
+  const loadAfter = loadavg();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
   // The ceiling: the same number of one-update-two-insert transactions, same concurrency.
@@ -196,12 +235,15 @@ async function main(): Promise<void> {
       '|---|---:|',
       ...runs.map(
         (r) =>
-          `| billing run at ${r.latency} ms gateway latency (subscriptions; ${r.summary.charged} charged, ${r.summary.declined} declined, ${r.summary.errors} errors, ${r.seconds.toFixed(1)} s) | ${r.perSecond.toFixed(0)} |`,
+          `| billing run at ${r.latency} ms gateway latency (subscriptions; ${r.summary.charged} charged, ${r.summary.declined} declined, ${r.summary.errors} errors, ${r.seconds.toFixed(1)} s, ${r.cpuMsPerSub.toFixed(2)} ms of CPU per subscription) | ${r.perSecond.toFixed(0)} |`,
       ),
       `| ceiling: 1 update + 2 inserts per transaction, ${workers} connections | ${ceilingPerSecond.toFixed(0)} |`,
       '',
       `ratio billing (${runs[0].latency} ms) / ceiling: ${(perSecond / ceilingPerSecond).toFixed(3)}`,
-      `peak RSS: ${peakRssMb.toFixed(0)} MB`,
+      `peak RSS: ${peakRssMb.toFixed(0)} MB${__filename.endsWith('.js') ? ' (compiled)' : ' (ts-node)'}`,
+      `load average (1 min) before billing ${loadBefore[0].toFixed(2)}, after ${loadAfter[0].toFixed(2)}; now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')} (1, 5, 15 min)`,
       '',
     ].join('\n'),
   );

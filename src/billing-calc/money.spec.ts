@@ -116,5 +116,29 @@ describe('cent and percentage validators', () => {
   it('sums cents exactly', () => {
     expect(sumCents([1, 2, 3])).toBe(6);
     expect(sumCents([])).toBe(0);
+    expect(Object.is(sumCents([-0]), 0)).toBe(true);
+    // A running sum that leaves the safe range and comes back is still exact.
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(sumCents([max, 1, -2])).toBe(max - 1);
+    expect(() => sumCents([max, 1])).toThrow(CalcInputError);
+  });
+
+  it('sums like the decimal library, whatever the values (the integer fast path)', () => {
+    const cents = fc.oneof(
+      fc.integer({ min: -1_000_000, max: 1_000_000 }),
+      fc.maxSafeInteger(),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(cents, { maxLength: 8 }), (values) => {
+        const exact = values.reduce((acc, v) => acc.plus(v), new Money(0));
+        const rounded = exact.toDecimalPlaces(0, Money.ROUND_HALF_UP);
+        if (rounded.abs().greaterThan(Number.MAX_SAFE_INTEGER)) {
+          expect(() => sumCents(values)).toThrow(CalcInputError);
+        } else {
+          expect(sumCents(values)).toBe(rounded.toNumber() + 0);
+        }
+      }),
+    );
   });
 });

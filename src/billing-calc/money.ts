@@ -158,6 +158,18 @@ export function percentOfThousandths(
 
 /** Adds integer cents exactly; throws if the sum leaves the safe integer range. */
 export function sumCents(values: readonly number[], field = 'total'): number {
+  // Safe integers whose running sum stays safe add exactly as numbers (every invoice and
+  // renewal total of a billing batch); anything else takes the decimal path below.
+  let acc = 0;
+  for (const v of values) {
+    acc += v;
+    if (!Number.isSafeInteger(v) || !Number.isSafeInteger(acc))
+      return sumCentsAsDecimal(values, field);
+  }
+  return acc + 0;
+}
+
+function sumCentsAsDecimal(values: readonly number[], field: string): number {
   return roundCents(
     values.reduce((acc, v) => acc.plus(v), ZERO),
     field,

@@ -13,6 +13,7 @@ import {
 } from '../gateway/charges/charge-protocol';
 import type { ChargeOutcome, PaymentGateway } from '../gateway/gateway';
 import { RecurringPayments } from '../gateway/stored-credentials/recurring-payments';
+import { EventLog } from '../events/event-log';
 import { CycleInvoices } from '../invoices/cycle-invoices';
 import { Clock, CLOCK } from '../platform/clock/clock';
 import { newId } from '../platform/ids/ids';
@@ -73,11 +74,21 @@ export class BillingBatch {
     private readonly payments: RecurringPayments,
     private readonly processors: ProcessorsService,
     private readonly credits: CustomerCreditsService,
+    private readonly eventLog: EventLog,
   ) {}
 
   // ------------------------------------------------------------------ phase 1
 
   async decide(em: EntityManager, ids: readonly string[], ctx: BatchContext): Promise<BatchPlan> {
+    // The batch's events (invoice.created, the ledger's) are recorded together, last.
+    return this.eventLog.deferred(em, () => this.decideAndRecord(em, ids, ctx));
+  }
+
+  private async decideAndRecord(
+    em: EntityManager,
+    ids: readonly string[],
+    ctx: BatchContext,
+  ): Promise<BatchPlan> {
     const plan: BatchPlan = { charges: [], deferred: [], wouldCharge: [] };
     const subs = await this.ledger.loadForBilling(em, ids, { lock: !ctx.dryRun });
     if (subs.length === 0) return plan;
@@ -476,6 +487,16 @@ export class BillingBatch {
     outcomes: readonly ChargeOutcome[],
     summary: BillingRunSummary,
   ): Promise<string[]> {
+    // The outcomes' events (invoice.paid, the ledger's) are recorded together, last.
+    return this.eventLog.deferred(em, () => this.recordOutcomes(em, charges, outcomes, summary));
+  }
+
+  private async recordOutcomes(
+    em: EntityManager,
+    charges: readonly PlannedCharge[],
+    outcomes: readonly ChargeOutcome[],
+    summary: BillingRunSummary,
+  ): Promise<string[]> {
     const deferred: string[] = [];
     const changed = await this.repository.recordOutcomes(
       em,
@@ -605,7 +626,7 @@ export class BillingBatch {
     await this.invoices.recordPayments(em, paid);
     await this.invoices.notifyFailures(em, failed);
     await this.payments.recordSeriesStarts(em, seriesStarts);
-    // Last: the ledger's events take the merchant's event sequence, held until commit.
+    // Last: the ledger's changes; every event of the batch is recorded after them, together.
     const { completed } = await this.ledger.apply(em, subs, changes);
     summary.completed += completed.size;
     return deferred;

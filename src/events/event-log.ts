@@ -55,8 +55,37 @@ export class EventLog {
     this.listeners.push(listener);
   }
 
+  /**
+   * Runs `work` with this transaction's events held back, then records them all at its end,
+   * in the order they were given, with one call: the merchant's counter row is taken once,
+   * last, and held only for what is left of the transaction (the billing run's phases, whose
+   * workers would otherwise queue on it from their first event to their commit). Inside
+   * `work`, `record` on this manager queues and answers [] (no sequence numbers yet). If
+   * `work` throws, nothing is recorded (the transaction is rolled back anyway).
+   */
+  async deferred<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+    if (this.held.has(manager)) return work();
+    const queue: NewEvent[] = [];
+    this.held.set(manager, queue);
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      this.held.delete(manager);
+    }
+    await this.record(manager, queue);
+    return result;
+  }
+
+  private readonly held = new WeakMap<EntityManager, NewEvent[]>();
+
   async record(manager: EntityManager, events: readonly NewEvent[]): Promise<RecordedEvent[]> {
     if (events.length === 0) return [];
+    const queue = this.held.get(manager);
+    if (queue !== undefined) {
+      queue.push(...events);
+      return [];
+    }
     const byMerchant = new Map<string, NewEvent[]>();
     for (const e of events) {
       const group = byMerchant.get(e.merchantId) ?? [];
@@ -65,6 +94,17 @@ export class EventLog {
     }
     const recorded: RecordedEvent[] = [];
     const createdAt = this.clock.now();
+    // Each payload is serialized once: several events of one object in a call (a billed
+    // subscription's "billed" and "status_changed") often carry the same view.
+    const json = new Map<unknown, string>();
+    const serialized = (data: unknown): string => {
+      let text = json.get(data);
+      if (text === undefined) {
+        text = JSON.stringify(data ?? null);
+        json.set(data, text);
+      }
+      return text;
+    };
     // One merchant after another in id order, so two multi-merchant batches cannot deadlock.
     for (const merchantId of [...byMerchant.keys()].sort()) {
       let group = byMerchant.get(merchantId)!;
@@ -92,10 +132,14 @@ export class EventLog {
         }),
       );
       const mine = recorded.slice(recorded.length - group.length);
+      // The payloads travel as one JSON array (a plain text parameter), not as a text[] of
+      // JSON documents: an array parameter escapes every quote of every payload.
       await manager.query(
         `INSERT INTO events (id, merchant_id, sequence, type, object_type, object_id, data, dedupe_key, created_at)
-         SELECT u.id, $1, u.sequence, u.type, u.object_type, u.object_id, u.data::jsonb, u.dedupe_key, $2
-           FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         SELECT u.id, $1, u.sequence, u.type, u.object_type, u.object_id, u.data, u.dedupe_key, $2
+           FROM ROWS FROM (unnest($3::text[]), unnest($4::bigint[]), unnest($5::text[]),
+                           unnest($6::text[]), unnest($7::text[]), jsonb_array_elements($8::jsonb),
+                           unnest($9::text[]))
              AS u(id, sequence, type, object_type, object_id, data, dedupe_key)`,
         [
           merchantId,
@@ -105,7 +149,7 @@ export class EventLog {
           mine.map((e) => e.type),
           mine.map((e) => e.objectType),
           mine.map((e) => e.objectId),
-          mine.map((e) => JSON.stringify(e.data)),
+          `[${mine.map((e) => serialized(e.data)).join(',')}]`,
           group.map((e) => e.dedupeKey ?? null),
         ],
       );

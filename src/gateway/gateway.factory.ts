@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../platform/config/config';
 import { FieldCipher } from '../platform/crypto/field-cipher';
 import { ConflictError } from '../platform/errors/errors';
-import { guardedFetch } from '../platform/net/outbound-guard';
+import { guardedRequest, OutboundHttp } from '../platform/net/outbound-guard';
 import type { Processor } from '../processors/processor.entity';
 import type { PaymentGateway } from './gateway';
 import { openGatewayApiKey } from './gateway-credentials';
@@ -20,11 +20,11 @@ export class GatewayFactory {
     private readonly cipher: FieldCipher,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.fetch = guardedFetch(config.outboundAllowPrivate);
+    this.http = guardedRequest(config.outboundAllowPrivate);
   }
 
   /** Connections to a merchant's gateway URL never reach internal addresses (outbound guard). */
-  private readonly fetch: typeof fetch;
+  private readonly http: OutboundHttp;
 
   forProcessor(
     processor: Processor,
@@ -41,7 +41,7 @@ export class GatewayFactory {
       throw new ConflictError(`processor ${processor.id} is an http gateway without an API key`);
     }
     return new HttpGateway(processor.id, processor.gatewayBaseUrl.replace(/\/+$/, ''), apiKey, {
-      fetch: this.fetch,
+      http: this.http,
       ...httpOptions,
     });
   }

@@ -19,8 +19,19 @@ const PATTERN =
 
 /** The instant a calendar day begins in `timeZone` (the first instant after a DST gap at midnight). */
 export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
-  return wallTime(date, 0, 0, 0, 0, timeZone);
+  // Memoized: a billing batch asks for the same few days in the same zone for every invoice,
+  // and each answer costs a time-zone offset lookup. Bounded; a fresh Date every time.
+  const key = `${date}|${timeZone}`;
+  let ms = dayStarts.get(key);
+  if (ms === undefined) {
+    ms = wallTime(date, 0, 0, 0, 0, timeZone).getTime();
+    if (dayStarts.size >= 4096) dayStarts.clear();
+    dayStarts.set(key, ms);
+  }
+  return new Date(ms);
 }
+
+const dayStarts = new Map<string, number>();
 
 function wallTime(
   date: LocalDate,

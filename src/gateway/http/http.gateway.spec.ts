@@ -189,4 +189,50 @@ describe('HttpGateway under the outbound guard', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('the request transport the factory uses: refuses an internal address, sends to an allowed one, and a refused connection sent nothing', async () => {
+    const { createServer } = await import('node:http');
+    const { guardedRequest } = await import('../../platform/net/outbound-guard');
+    const seen: { method?: string; auth?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += String(c)));
+      req.on('end', () => {
+        seen.push({ method: req.method, auth: req.headers.authorization, body });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(approved));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const guarded = new HttpGateway('p1', `http://127.0.0.1:${port}`, 'api_key', {
+        http: guardedRequest(false),
+        retries: 0,
+      });
+      const refusedOutcome = await guarded.sale(request);
+      expect(refusedOutcome).toMatchObject({ kind: 'declined', amountApproved: 0 });
+      expect(refusedOutcome.message).toMatch(/EADDRNOTPUBLIC.*nothing was charged/);
+      expect(seen).toHaveLength(0);
+
+      const allowed = new HttpGateway('p1', `http://127.0.0.1:${port}`, 'api_key', {
+        http: guardedRequest(true),
+        retries: 0,
+      });
+      expect(await allowed.sale(request)).toMatchObject({ kind: 'approved', transactionId: 'tx1' });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({ method: 'POST', auth: 'api_key' });
+      expect(JSON.parse(seen[0].body)).toMatchObject({ type: 'sale', amount: 1000 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // The server is gone: the connection is refused, so nothing can have been charged.
+    const closed = new HttpGateway('p1', `http://127.0.0.1:${port}`, 'api_key', {
+      http: guardedRequest(true),
+      retries: 0,
+    });
+    const outcome = await closed.sale(request);
+    expect(outcome).toMatchObject({ kind: 'declined', amountApproved: 0 });
+    expect(outcome.message).toMatch(/ECONNREFUSED.*nothing was charged/);
+  });
 });

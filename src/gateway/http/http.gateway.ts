@@ -21,6 +21,7 @@ import {
   unknownOutcome,
   vaultCustomerBody,
 } from '../spec-mapping';
+import type { OutboundHttp } from '../../platform/net/outbound-guard';
 
 type Json = Record<string, unknown>;
 
@@ -31,8 +32,10 @@ export interface HttpGatewayOptions {
   retries: number;
   /** Pause before a retry; doubled each time. */
   retryDelayMs: number;
-  /** Injected in tests; the global fetch otherwise. */
+  /** Injected in tests; the global fetch otherwise (when `http` is not given). */
   fetch?: typeof fetch;
+  /** The cheaper transport the factory gives (undici's request(), outbound guard): preferred. */
+  http?: OutboundHttp;
 }
 
 export const DEFAULT_HTTP_GATEWAY_OPTIONS: HttpGatewayOptions = {
@@ -333,7 +336,6 @@ export class HttpGateway implements PaymentGateway {
     body: Json | undefined,
     correlationId?: string,
   ): Promise<HttpResult> {
-    const doFetch = this.options.fetch ?? fetch;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     const headers: Record<string, string> = {
@@ -345,13 +347,12 @@ export class HttpGateway implements PaymentGateway {
       headers['x-correlation-id'] = correlationId;
     }
     try {
-      const response = await doFetch(`${this.baseUrl}${path}`, {
+      const { status, text } = await this.exchange(`${this.baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: controller.signal,
       });
-      const text = await response.text();
       let parsed: Json | null = null;
       try {
         const value: unknown = JSON.parse(text);
@@ -360,12 +361,22 @@ export class HttpGateway implements PaymentGateway {
       } catch {
         parsed = null;
       }
-      return { kind: 'response', status: response.status, body: parsed };
+      return { kind: 'response', status, body: parsed };
     } catch (err) {
       return classifyFailure(err, controller.signal.aborted);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The request and its whole answer, through the transport given (else fetch). */
+  private async exchange(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  ): Promise<{ status: number; text: string }> {
+    if (this.options.http) return this.options.http(url, init);
+    const response = await (this.options.fetch ?? fetch)(url, init);
+    return { status: response.status, text: await response.text() };
   }
 }
 

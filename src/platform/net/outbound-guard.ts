@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { ValidationError } from '../errors/errors';
 
 /**
@@ -159,4 +159,53 @@ export function guardedFetch(allowPrivate: boolean): typeof fetch {
     } as never) as unknown as Response;
   };
   return guarded as typeof fetch;
+}
+
+/** One HTTP exchange as the gateway client makes it: the whole answer, read as text. */
+export interface OutboundRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborts the exchange, answer included (a timeout). */
+  signal?: AbortSignal;
+}
+
+export interface OutboundResponse {
+  status: number;
+  text: string;
+}
+
+/** What a gateway client sends requests with (the fetch API's cost without its streams). */
+export type OutboundHttp = (url: string, init: OutboundRequest) => Promise<OutboundResponse>;
+
+/**
+ * The same guard as `guardedFetch` for undici's `request()` over keep-alive connections:
+ * no Request/Response objects or web streams per call, which the billing run's thousands
+ * of charges a second pay for (docs/performance.md). Failures are thrown as undici throws
+ * them: the socket's own error, whose `code` says whether anything was sent; a refused
+ * address is an `OutboundAddressRefused` (EADDRNOTPUBLIC). Redirects are never followed.
+ */
+export function guardedRequest(allowPrivate: boolean): OutboundHttp {
+  const dispatcher = new Agent(allowPrivate ? {} : { connect: { lookup: guardedLookup(false) } });
+  return async (url, init) => {
+    if (!allowPrivate) {
+      try {
+        assertPublicHttpUrl(url, 'url', false);
+      } catch (err) {
+        const host = URL.canParse(url) ? new URL(url).hostname : url;
+        throw new OutboundAddressRefused(
+          host,
+          (err as Error).message.replace(/^invalid url: /, ''),
+        );
+      }
+    }
+    const response = await undiciRequest(url, {
+      method: init.method as 'GET' | 'POST',
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      dispatcher,
+    });
+    return { status: response.statusCode, text: await response.body.text() };
+  };
 }
