@@ -70,6 +70,17 @@ describe('trials', () => {
   const get = async (id: string) =>
     (await m.api.get(`/api/recurring/subscription/${id}`)).body.data;
 
+  /** A monthly subscription on the 1st, for `amount`, with a trial of `trialDays`. */
+  const trialOnThe1st = (cus: string, amount: number, trialDays: number) =>
+    m.api.post('/api/recurring/subscription', {
+      customer: { id: cus },
+      amount,
+      billing_frequency: 'monthly',
+      billing_cycle_interval: 1,
+      billing_days: '1',
+      trial_days: trialDays,
+    });
+
   async function attempts(subscriptionId: string) {
     return db().query(
       `SELECT bill_date::text, amount, state, initiated_by FROM charge_attempts WHERE subscription_id = $1 ORDER BY bill_date, attempt`,
@@ -215,14 +226,7 @@ describe('trials', () => {
     setToday('2027-01-10');
     // The sandbox verifies this card (zero amount) but declines charges: insufficient funds.
     const cus = await customer(SOFT_DECLINE_CARD);
-    const res = await m.api.post('/api/recurring/subscription', {
-      customer: { id: cus },
-      amount: 1200,
-      billing_frequency: 'monthly',
-      billing_cycle_interval: 1,
-      billing_days: '1',
-      trial_days: 3,
-    });
+    const res = await trialOnThe1st(cus, 1200, 3);
     const id = res.body.data.id;
     await run('2027-01-13');
     expect(await attempts(id)).toMatchObject([{ bill_date: '2027-01-13', state: 'declined' }]);
@@ -232,14 +236,7 @@ describe('trials', () => {
   it('ends a trial early: bills today at once, and the calendar continues from today', async () => {
     setToday('2027-03-05');
     const cus = await customer(GOOD_CARD);
-    const res = await m.api.post('/api/recurring/subscription', {
-      customer: { id: cus },
-      amount: 4000,
-      billing_frequency: 'monthly',
-      billing_cycle_interval: 1,
-      billing_days: '1',
-      trial_days: 30,
-    });
+    const res = await trialOnThe1st(cus, 4000, 30);
     const id = res.body.data.id;
     expect(res.body.data.next_bill_date).toBe('2027-04-04');
     setToday('2027-03-09');
@@ -267,14 +264,7 @@ describe('trials', () => {
   it('the status API cannot pause or activate a trial (409), but can cancel it', async () => {
     setToday('2027-01-10');
     const cus = await customer(GOOD_CARD);
-    const res = await m.api.post('/api/recurring/subscription', {
-      customer: { id: cus },
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_cycle_interval: 1,
-      billing_days: '1',
-      trial_days: 10,
-    });
+    const res = await trialOnThe1st(cus, 1000, 10);
     const id = res.body.data.id;
     for (const status of ['paused', 'active', 'trialing']) {
       const r = await m.api.post(`/api/recurring/subscription/${id}/status/${status}`, {});
@@ -290,14 +280,7 @@ describe('trials', () => {
   it('a change during a trial prorates nothing (nothing was paid) and the first billing charges the new price', async () => {
     setToday('2027-05-01');
     const cus = await customer(GOOD_CARD);
-    const res = await m.api.post('/api/recurring/subscription', {
-      customer: { id: cus },
-      amount: 1000,
-      billing_frequency: 'monthly',
-      billing_cycle_interval: 1,
-      billing_days: '1',
-      trial_days: 14,
-    });
+    const res = await trialOnThe1st(cus, 1000, 14);
     const id = res.body.data.id;
     setToday('2027-05-08');
     const preview = await m.api.post(`/api/recurring/subscription/${id}/change`, {
